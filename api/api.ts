@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify';
+import { createDynamoDbDocumentClient, createSqsClient } from '../shared/aws-clients.ts';
+import type { Config } from '../shared/config.ts';
+import type { Logger } from '../shared/logger.ts';
+import { resolveQueueUrl } from '../shared/queues.ts';
+import { buildApp } from './app.ts';
+import { createCommandPublisher, pingQueue } from './command-publisher.ts';
+import { createPasswordHasher } from './password-hasher.ts';
+import { UserReadRepository } from './user-read-repository.ts';
+
+export interface Api {
+  app: FastifyInstance;
+  /** Closes the server (in-flight requests finish), the hash threads and the clients. */
+  close(): Promise<void>;
+}
+
+/** Wires the real dependencies from config; server.ts and the tests both start here. */
+export async function createApi(config: Config, log: Logger): Promise<Api> {
+  const { env } = config;
+  const clientOptions = { requestTimeoutMs: env.AWS_REQUEST_TIMEOUT_MS };
+  const sqs = createSqsClient(config.aws, clientOptions);
+  const dynamoDb = createDynamoDbDocumentClient(config.aws, clientOptions);
+  const queueUrl = await resolveQueueUrl(sqs, config.resources.queues.command, {
+    timeoutSeconds: env.STARTUP_TIMEOUT_SECONDS,
+    log,
+  });
+  const reads = new UserReadRepository({
+    client: dynamoDb,
+    usersTable: config.resources.tables.users,
+    commandsTable: config.resources.tables.commands,
+  });
+  const hasher = createPasswordHasher({ threads: env.HASH_THREADS, cost: env.BCRYPT_COST });
+  const app = await buildApp(
+    {
+      publisher: createCommandPublisher(sqs, queueUrl),
+      reads,
+      hasher,
+      readinessChecks: { sqs: () => pingQueue(sqs, queueUrl), dynamodb: () => reads.ping() },
+      settings: {
+        bodyLimitBytes: env.BODY_LIMIT_BYTES,
+        commandWaitMaxSeconds: env.COMMAND_WAIT_MAX_SECONDS,
+      },
+    },
+    log,
+  );
+  return {
+    app,
+    async close() {
+      await app.close();
+      await hasher.close();
+      sqs.destroy();
+      dynamoDb.destroy();
+    },
+  };
+}

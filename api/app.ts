@@ -1,0 +1,51 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import type { Logger } from '../shared/logger.ts';
+import type { AppDependencies } from './dependencies.ts';
+import { registerErrorHandling } from './errors.ts';
+import { commandRoutes } from './routes/commands.ts';
+import { healthRoutes } from './routes/health.ts';
+import { userRoutes } from './routes/users.ts';
+
+export const API_VERSION = '1.0.0';
+
+/**
+ * Builds the app from its dependencies; never listens (server.ts does), so tests can
+ * `inject` into it. OpenAPI and the docs page come from the same zod schemas as validation.
+ */
+export async function buildApp(deps: AppDependencies, log: Logger): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    bodyLimit: deps.settings.bodyLimitBytes,
+    // Emails in paths can be long; keep Fastify's default otherwise.
+    routerOptions: { maxParamLength: 300 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'User service',
+        description:
+          'Event-driven user service: commands are accepted (202) and applied by a worker; reads go straight to DynamoDB.',
+        version: API_VERSION,
+      },
+      tags: [{ name: 'users' }, { name: 'commands' }, { name: 'health' }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(healthRoutes, deps);
+  await app.register(userRoutes, deps);
+  await app.register(commandRoutes, deps);
+  return app;
+}

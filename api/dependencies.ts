@@ -1,0 +1,22 @@
+import type { UserCommand } from '../shared/contract/commands.ts';
+import type { CommandPublisher } from './command-publisher.ts';
+import type { PasswordHasher } from './password-hasher.ts';
+import type { UserReadRepository } from './user-read-repository.ts';
+
+/** Everything the app needs, passed in: routes never read process.env or build clients. */
+export interface AppDependencies {
+  publisher: CommandPublisher;
+  reads: UserReadRepository;
+  hasher: PasswordHasher;
+  /** Reachability probes for /ready, by dependency name. */
+  readinessChecks: Record<string, () => Promise<void>>;
+  settings: {
+    bodyLimitBytes: number;
+    commandWaitMaxSeconds: number;
+  };
+  /** Overridable in tests; defaults to a random UUID and the current time. */
+  newCommandId?: () => string;
+  now?: () => Date;
+}
+
+export type CommandOf<T extends UserCommand['type']> = Extract<UserCommand, { type: T }>;

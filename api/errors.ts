@@ -1,0 +1,127 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+
+export interface ErrorDetail {
+  field: string;
+  message: string;
+}
+
+/** Every error the API answers with on purpose: a stable code, words, an HTTP status. */
+export class AppError extends Error {
+  readonly code: string;
+  readonly statusCode: number;
+  readonly details: ErrorDetail[] | undefined;
+
+  constructor(
+    code: string,
+    statusCode: number,
+    message: string,
+    options: { cause?: unknown; details?: ErrorDetail[] } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.statusCode = statusCode;
+    this.details = options.details;
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(message: string, details: ErrorDetail[], cause?: unknown) {
+    super('VALIDATION_FAILED', 400, message, { details, cause });
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message: string) {
+    super('NOT_FOUND', 404, message);
+  }
+}
+
+/** The queue could not take the command: it was not accepted and nothing happened. */
+export class QueueUnavailableError extends AppError {
+  constructor(cause: unknown) {
+    super(
+      'QUEUE_UNAVAILABLE',
+      503,
+      'The command queue cannot be reached; the command was not accepted. Retry later.',
+      { cause },
+    );
+  }
+}
+
+/** Fastify's own 4xx errors, renamed to stable codes of ours. */
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'INVALID_CONTENT_LENGTH',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
+};
+
+export interface ErrorBody {
+  code: string;
+  message: string;
+  details?: ErrorDetail[];
+}
+
+/**
+ * Maps every error to `{ code, message, details? }`. Known errors keep their status;
+ * validation failures name each bad field; anything else is a 500 with a generic message,
+ * logged in full. A 4xx is the caller's mistake, not ours, so it is not logged as an error.
+ */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({
+      code: 'ROUTE_NOT_FOUND',
+      message: `No route ${request.method} ${request.url.split('?')[0]}`,
+    } satisfies ErrorBody);
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { status, body } = toErrorResponse(error);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: body.code, status }, 'request refused');
+    if (error instanceof QueueUnavailableError) reply.header('retry-after', '5');
+    reply.code(status).send(body);
+  });
+}
+
+export function toErrorResponse(error: FastifyError): { status: number; body: ErrorBody } {
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = error.validationContext ?? 'body';
+    const details = error.validation.map((issue) => ({
+      field: [where, ...issue.instancePath.split('/').filter(Boolean)].join('.'),
+      message: issue.message ?? 'is invalid',
+    }));
+    return {
+      status: 400,
+      body: {
+        code: 'VALIDATION_FAILED',
+        message: details.map((d) => `${d.field}: ${d.message}`).join('; '),
+        details,
+      },
+    };
+  }
+  if (error instanceof AppError) {
+    return {
+      status: error.statusCode,
+      body: {
+        code: error.code,
+        message: error.message,
+        ...(error.details ? { details: error.details } : {}),
+      },
+    };
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    return {
+      status,
+      body: {
+        code: FASTIFY_CODES[error.code] ?? error.code ?? 'BAD_REQUEST',
+        message: error.message,
+      },
+    };
+  }
+  return { status: 500, body: { code: 'INTERNAL', message: 'Internal server error' } };
+}

@@ -1,0 +1,44 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppDependencies } from '../dependencies.ts';
+
+const ReadySchema = z.object({
+  status: z.enum(['ready', 'not ready']),
+  checks: z.record(z.string(), z.object({ ok: z.boolean(), error: z.string().optional() })),
+});
+
+/** /health: the process is up. /ready: it can reach SQS and DynamoDB right now. */
+export const healthRoutes: FastifyPluginAsync<AppDependencies> = async (app, deps) => {
+  const route = app.withTypeProvider<ZodTypeProvider>();
+  route.get(
+    '/health',
+    { schema: { tags: ['health'], response: { 200: z.object({ status: z.literal('ok') }) } } },
+    async () => ({ status: 'ok' as const }),
+  );
+  route.get(
+    '/ready',
+    { schema: { tags: ['health'], response: { 200: ReadySchema, 503: ReadySchema } } },
+    async (_request, reply) => {
+      const entries = await Promise.all(
+        Object.entries(deps.readinessChecks).map(async ([name, check]) => {
+          try {
+            await check();
+            return [name, { ok: true }] as const;
+          } catch (error) {
+            return [
+              name,
+              { ok: false, error: (error as Error).message || (error as Error).name },
+            ] as const;
+          }
+        }),
+      );
+      const ready = entries.every(([, result]) => result.ok);
+      reply.code(ready ? 200 : 503);
+      return {
+        status: ready ? ('ready' as const) : ('not ready' as const),
+        checks: Object.fromEntries(entries),
+      };
+    },
+  );
+};

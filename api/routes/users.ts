@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { SCHEMA_VERSION, type UserCommand } from '../../shared/contract/commands.ts';
+import type { AppDependencies } from '../dependencies.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
+import {
+  AcceptedSchema,
+  CreateUserBodySchema,
+  EmailParamsSchema,
+  ErrorSchema,
+  IdempotencyHeadersSchema,
+  ListUsersQuerySchema,
+  UpdateUserBodySchema,
+  UserPageSchema,
+  UserSchema,
+} from '../http-schemas.ts';
+import { InvalidCursorError } from '../user-read-repository.ts';
+
+const commandResponses = { 202: AcceptedSchema, 400: ErrorSchema, 503: ErrorSchema };
+
+/**
+ * Commands (POST, PATCH, DELETE) are validated, turned into queue messages and answered
+ * 202 once SQS holds them; the worker applies them. Reads go straight to the table.
+ */
+export const userRoutes: FastifyPluginAsync<AppDependencies> = async (app, deps) => {
+  const route = app.withTypeProvider<ZodTypeProvider>();
+  const newCommandId = deps.newCommandId ?? randomUUID;
+  const now = deps.now ?? (() => new Date());
+
+  async function accept(
+    reply: FastifyReply,
+    idempotencyKey: string | undefined,
+    command: Pick<UserCommand, 'type' | 'payload'>,
+  ) {
+    const commandId = idempotencyKey ?? newCommandId();
+    await deps.publisher.publish({
+      schemaVersion: SCHEMA_VERSION,
+      commandId,
+      issuedAt: now().toISOString(),
+      ...command,
+    } as UserCommand);
+    reply.code(202).header('location', `/commands/${encodeURIComponent(commandId)}`);
+    return { commandId, status: 'accepted' as const };
+  }
+
+  route.post(
+    '/users',
+    {
+      schema: {
+        summary: 'Create a user (asynchronously)',
+        tags: ['users'],
+        headers: IdempotencyHeadersSchema,
+        body: CreateUserBodySchema,
+        response: commandResponses,
+      },
+    },
+    async (request, reply) => {
+      const { password, ...user } = request.body;
+      const passwordHash = await deps.hasher.hash(password);
+      return accept(reply, request.headers['idempotency-key'], {
+        type: 'user.create',
+        payload: { ...user, passwordHash },
+      });
+    },
+  );
+
+  route.patch(
+    '/users/:email',
+    {
+      schema: {
+        summary: 'Update a user’s names or password (asynchronously)',
+        tags: ['users'],
+        headers: IdempotencyHeadersSchema,
+        params: EmailParamsSchema,
+        body: UpdateUserBodySchema,
+        response: commandResponses,
+      },
+    },
+    async (request, reply) => {
+      const { password, firstName, lastName } = request.body;
+      const passwordHash = password === undefined ? undefined : await deps.hasher.hash(password);
+      return accept(reply, request.headers['idempotency-key'], {
+        type: 'user.update',
+        payload: { emailAddress: request.params.email, firstName, lastName, passwordHash },
+      });
+    },
+  );
+
+  route.delete(
+    '/users/:email',
+    {
+      schema: {
+        summary: 'Delete a user (asynchronously)',
+        tags: ['users'],
+        headers: IdempotencyHeadersSchema,
+        params: EmailParamsSchema,
+        response: commandResponses,
+      },
+    },
+    async (request, reply) =>
+      accept(reply, request.headers['idempotency-key'], {
+        type: 'user.delete',
+        payload: { emailAddress: request.params.email },
+      }),
+  );
+
+  route.get(
+    '/users/:email',
+    {
+      schema: {
+        summary: 'Read one user',
+        tags: ['users'],
+        params: EmailParamsSchema,
+        response: { 200: UserSchema, 404: ErrorSchema },
+      },
+    },
+    async (request) => {
+      const user = await deps.reads.getUser(request.params.email);
+      if (!user) throw new NotFoundError(`No user with email ${request.params.email}`);
+      return user;
+    },
+  );
+
+  route.get(
+    '/users',
+    {
+      schema: {
+        summary: 'List users, a page at a time',
+        tags: ['users'],
+        querystring: ListUsersQuerySchema,
+        response: { 200: UserPageSchema, 400: ErrorSchema },
+      },
+    },
+    async (request) => {
+      try {
+        return await deps.reads.listUsers(request.query.limit, request.query.cursor);
+      } catch (error) {
+        if (error instanceof InvalidCursorError) {
+          throw new ValidationError('querystring.cursor: not a cursor this API issued', [
+            { field: 'querystring.cursor', message: 'not a cursor this API issued' },
+          ]);
+        }
+        throw error;
+      }
+    },
+  );
+};

@@ -1,0 +1,107 @@
+import { type DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { CommandRecord } from '../shared/command-record.ts';
+
+/** A user as the API shows it: never the password hash. */
+export interface UserView {
+  emailAddress: string;
+  firstName: string;
+  lastName: string;
+  dateCreated: string;
+  dateUpdated: string;
+}
+
+export interface UserPage {
+  items: UserView[];
+  nextCursor: string | null;
+}
+
+/** Asked for by name, so the password hash is never even read from the table. */
+const USER_PROJECTION = {
+  ProjectionExpression: '#e, #f, #l, #c, #u',
+  ExpressionAttributeNames: {
+    '#e': 'emailAddress',
+    '#f': 'firstName',
+    '#l': 'lastName',
+    '#c': 'dateCreated',
+    '#u': 'dateUpdated',
+  },
+};
+
+export class InvalidCursorError extends Error {
+  override name = 'InvalidCursorError';
+}
+
+/** Every DynamoDB read the API makes. Reads go straight to the tables, not through the queue. */
+export class UserReadRepository {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #usersTable: string;
+  readonly #commandsTable: string;
+
+  constructor(options: {
+    client: DynamoDBDocumentClient;
+    usersTable: string;
+    commandsTable: string;
+  }) {
+    this.#client = options.client;
+    this.#usersTable = options.usersTable;
+    this.#commandsTable = options.commandsTable;
+  }
+
+  async getUser(emailAddress: string): Promise<UserView | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#usersTable, Key: { emailAddress }, ...USER_PROJECTION }),
+    );
+    return Item as UserView | undefined;
+  }
+
+  /** A page of the users table. The cursor is opaque to callers (base64url of the last key). */
+  async listUsers(limit: number, cursor: string | undefined): Promise<UserPage> {
+    const { Items = [], LastEvaluatedKey } = await this.#client.send(
+      new ScanCommand({
+        TableName: this.#usersTable,
+        Limit: limit,
+        ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor) } : {}),
+        ...USER_PROJECTION,
+      }),
+    );
+    return {
+      items: Items as UserView[],
+      nextCursor: LastEvaluatedKey ? encodeCursor(LastEvaluatedKey) : null,
+    };
+  }
+
+  async getCommandRecord(commandId: string): Promise<CommandRecord | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#commandsTable, Key: { commandId }, ConsistentRead: true }),
+    );
+    return Item as CommandRecord | undefined;
+  }
+
+  /** Cheap reachability check for /ready. */
+  async ping(): Promise<void> {
+    await this.#client.send(
+      new GetCommand({ TableName: this.#usersTable, Key: { emailAddress: '_ready_probe_' } }),
+    );
+  }
+}
+
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): Record<string, unknown> {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (
+      typeof key === 'object' &&
+      key !== null &&
+      Object.keys(key).length === 1 &&
+      typeof (key as { emailAddress?: unknown }).emailAddress === 'string'
+    ) {
+      return key as Record<string, unknown>;
+    }
+  } catch {
+    // Falls through to the error below.
+  }
+  throw new InvalidCursorError('cursor is not one this API issued');
+}

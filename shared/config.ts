@@ -1,0 +1,204 @@
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import { type ResourceNames, resourceDefinitions } from './resources.ts';
+
+const { tables, queues } = resourceDefinitions;
+
+const optionalUrl = z.url({ error: 'must be a URL such as http://127.0.0.1:4566' }).optional();
+const boolean = z
+  .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1');
+
+/**
+ * Every environment variable the service reads. The README's configuration table is
+ * generated from these descriptions (`npm run docs`), and a test fails when it is stale.
+ */
+export const EnvSchema = z.object({
+  PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(5000)
+    .describe('Port the API listens on.'),
+  HOST: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe('Interface the API binds to. Use 0.0.0.0 inside a container.'),
+  AWS_REGION: z
+    .string()
+    .min(1)
+    .default('us-east-1')
+    .describe('AWS region for both SQS and DynamoDB.'),
+  AWS_ENDPOINT_URL: optionalUrl.describe(
+    'One endpoint for every AWS service (LocalStack, an emulator). Unset on real AWS.',
+  ),
+  AWS_ENDPOINT_URL_SQS: optionalUrl.describe('SQS endpoint; overrides AWS_ENDPOINT_URL for SQS.'),
+  AWS_ENDPOINT_URL_DYNAMODB: optionalUrl.describe(
+    'DynamoDB endpoint; overrides AWS_ENDPOINT_URL for DynamoDB.',
+  ),
+  USERS_TABLE: z.string().min(3).max(255).default(tables.users.name).describe('Users table name.'),
+  COMMANDS_TABLE: z
+    .string()
+    .min(3)
+    .max(255)
+    .default(tables.commands.name)
+    .describe('Table holding one record per processed command (the idempotency ledger).'),
+  COMMAND_QUEUE: z
+    .string()
+    .regex(/\.fifo$/, { error: 'must be the name of a FIFO queue (ending in .fifo)' })
+    .default(queues.command.name)
+    .describe('Name (not URL) of the FIFO command queue; its URL is resolved at start.'),
+  DEAD_LETTER_QUEUE: z
+    .string()
+    .regex(/\.fifo$/, { error: 'must be the name of a FIFO queue (ending in .fifo)' })
+    .default(queues.commandDeadLetter.name)
+    .describe('Name of the FIFO dead-letter queue.'),
+  AWS_REQUEST_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(3000)
+    .describe('Timeout of one AWS call made while serving an HTTP request.'),
+  STARTUP_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(30)
+    .describe('How long a process retries resolving queue URLs at start before giving up.'),
+  BCRYPT_COST: z.coerce
+    .number()
+    .int()
+    .min(4)
+    .max(15)
+    .default(10)
+    .describe('bcrypt cost factor for password hashes (tests lower it for speed).'),
+  HASH_THREADS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(availableParallelism())
+    .describe('Worker threads hashing passwords in the API (default: the number of cores).'),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(16_384)
+    .describe('Largest accepted HTTP request body; larger bodies get 413.'),
+  COMMAND_WAIT_MAX_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(60)
+    .default(20)
+    .describe('Longest wait a client may ask for on GET /commands/{id}?waitSeconds=.'),
+  WORKER_POLLERS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(4)
+    .describe('Concurrent receive loops in one worker; FIFO keeps each user in order.'),
+  WORKER_BATCH_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10)
+    .default(10)
+    .describe('Messages per ReceiveMessage call.'),
+  WORKER_WAIT_TIME_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(20)
+    .default(20)
+    .describe('Long-polling wait of each ReceiveMessage call.'),
+  WORKER_VISIBILITY_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(43_200)
+    .default(60)
+    .describe('Visibility timeout the worker sets and renews by heartbeat while it works.'),
+  WORKER_RETRY_BASE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(900)
+    .default(2)
+    .describe('First retry delay after a transient failure; doubles per receive, capped at 5 min.'),
+  COMMAND_RECORD_TTL_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(30)
+    .describe('Days a command record is kept (longer than SQS retention, so redeliveries dedupe).'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('pino log level.'),
+  LOG_PRETTY: boolean
+    .optional()
+    .describe('Human-readable logs; default: only when stdout is a terminal.'),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface AwsConfig {
+  region: string;
+  sqsEndpoint: string | undefined;
+  dynamoDbEndpoint: string | undefined;
+}
+
+export interface Config {
+  env: Env;
+  aws: AwsConfig;
+  resources: ResourceNames;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Validates the environment once, naming every bad variable in one message. Pure. */
+export function loadConfig(source: Record<string, string | undefined>): Config {
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const result = EnvSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map(
+      (issue) =>
+        `  ${issue.path.join('.')}=${JSON.stringify(source[String(issue.path[0])])}: ${issue.message}`,
+    );
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const env = result.data;
+  return {
+    env,
+    aws: {
+      region: env.AWS_REGION,
+      sqsEndpoint: env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL,
+      dynamoDbEndpoint: env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL,
+    },
+    resources: {
+      tables: { users: env.USERS_TABLE, commands: env.COMMANDS_TABLE },
+      queues: { command: env.COMMAND_QUEUE, commandDeadLetter: env.DEAD_LETTER_QUEUE },
+    },
+  };
+}
+
+/** For entry points: load the config or print why not and exit 1. */
+export function loadConfigOrExit(source: Record<string, string | undefined> = process.env): Config {
+  try {
+    return loadConfig(source);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import {
+  CommandIdSchema,
+  EmailAddressSchema,
+  FirstNameSchema,
+  LastNameSchema,
+  PasswordHashSchema,
+} from './fields.ts';
+
+/**
+ * The message contract of the command queue: a public API. Other services publish these
+ * straight to SQS, so every change is versioned (`schemaVersion`) and the JSON Schema in
+ * docs/ is generated from here (`npm run docs`).
+ */
+export const SCHEMA_VERSION = 1;
+
+export const COMMAND_TYPES = ['user.create', 'user.update', 'user.delete'] as const;
+export type CommandType = (typeof COMMAND_TYPES)[number];
+
+export const CreateUserPayloadSchema = z.strictObject({
+  emailAddress: EmailAddressSchema,
+  firstName: FirstNameSchema,
+  lastName: LastNameSchema,
+  passwordHash: PasswordHashSchema,
+});
+
+export const UpdateUserPayloadSchema = z
+  .strictObject({
+    emailAddress: EmailAddressSchema,
+    firstName: FirstNameSchema.optional(),
+    lastName: LastNameSchema.optional(),
+    passwordHash: PasswordHashSchema.optional(),
+  })
+  .refine(
+    (payload) =>
+      payload.firstName !== undefined ||
+      payload.lastName !== undefined ||
+      payload.passwordHash !== undefined,
+    { error: 'must change at least one of firstName, lastName, passwordHash' },
+  );
+
+export const DeleteUserPayloadSchema = z.strictObject({ emailAddress: EmailAddressSchema });
+
+const envelope = {
+  schemaVersion: z.literal(SCHEMA_VERSION, {
+    error: `must be ${SCHEMA_VERSION}: this worker reads schema version ${SCHEMA_VERSION} only`,
+  }),
+  commandId: CommandIdSchema,
+  issuedAt: z.iso
+    .datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z' })
+    .describe('When the command was issued; becomes dateCreated/dateUpdated.'),
+};
+
+export const CreateUserCommandSchema = z.strictObject({
+  ...envelope,
+  type: z.literal('user.create'),
+  payload: CreateUserPayloadSchema,
+});
+export const UpdateUserCommandSchema = z.strictObject({
+  ...envelope,
+  type: z.literal('user.update'),
+  payload: UpdateUserPayloadSchema,
+});
+export const DeleteUserCommandSchema = z.strictObject({
+  ...envelope,
+  type: z.literal('user.delete'),
+  payload: DeleteUserPayloadSchema,
+});
+
+export const UserCommandSchema = z
+  .discriminatedUnion(
+    'type',
+    [CreateUserCommandSchema, UpdateUserCommandSchema, DeleteUserCommandSchema],
+    {
+      error: (issue) =>
+        issue.code === 'invalid_union'
+          ? `type must be one of ${COMMAND_TYPES.join(', ')}`
+          : undefined,
+    },
+  )
+  .describe('A command on the user-commands.fifo queue.');
+
+export type CreateUserPayload = z.infer<typeof CreateUserPayloadSchema>;
+export type UpdateUserPayload = z.infer<typeof UpdateUserPayloadSchema>;
+export type DeleteUserPayload = z.infer<typeof DeleteUserPayloadSchema>;
+export type CreateUserCommand = z.infer<typeof CreateUserCommandSchema>;
+export type UpdateUserCommand = z.infer<typeof UpdateUserCommandSchema>;
+export type DeleteUserCommand = z.infer<typeof DeleteUserCommandSchema>;
+export type UserCommand = z.infer<typeof UserCommandSchema>;
+
+/**
+ * The SQS MessageGroupId of a user's commands: hex SHA-256 of the normalized email.
+ * One group per user gives per-user order; hashing fits SQS's 128-character limit
+ * (emails may have 254) and keeps the address out of queue metadata.
+ */
+export function messageGroupIdFor(emailAddress: string): string {
+  return createHash('sha256').update(emailAddress).digest('hex');
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/**
+ * Field rules shared by the HTTP API and the queue contract, so a value the API accepts is
+ * a value the worker accepts.
+ */
+
+/** Trimmed and lower-cased, so `A@x.io` and ` a@x.io ` are one user. */
+export const EmailAddressSchema = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .toLowerCase()
+  .max(254, { error: 'must be at most 254 characters' })
+  .email({ error: 'must be a valid email address' })
+  .describe('Email address; the user key. Trimmed and lower-cased.');
+
+const NAME_MAX = 100;
+
+function nameSchema(label: string) {
+  return z
+    .string({ error: 'must be a string' })
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .max(NAME_MAX, { error: `must be at most ${NAME_MAX} characters` })
+    .describe(`${label}, 1-${NAME_MAX} characters after trimming.`);
+}
+
+export const FirstNameSchema = nameSchema('First name');
+export const LastNameSchema = nameSchema('Last name');
+
+/** bcrypt's own limit: bytes past 72 are ignored, so we refuse them instead. */
+export const PASSWORD_MIN_BYTES = 8;
+export const PASSWORD_MAX_BYTES = 72;
+
+export const PasswordSchema = z
+  .string({ error: 'must be a string' })
+  // A string longer than 72 characters is longer than 72 bytes: refuse it before counting.
+  .max(PASSWORD_MAX_BYTES, { error: `must be at most ${PASSWORD_MAX_BYTES} bytes` })
+  .check((ctx) => {
+    const bytes = Buffer.byteLength(ctx.value, 'utf8');
+    if (bytes < PASSWORD_MIN_BYTES || bytes > PASSWORD_MAX_BYTES) {
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        message: `must be ${PASSWORD_MIN_BYTES}-${PASSWORD_MAX_BYTES} bytes in UTF-8 (bcrypt's limit), got ${bytes}`,
+      });
+    }
+  })
+  .describe(
+    `Plaintext password, ${PASSWORD_MIN_BYTES}-${PASSWORD_MAX_BYTES} UTF-8 bytes. Hashed in the API; never stored or queued.`,
+  );
+
+export const BCRYPT_HASH_PATTERN = /^\$2[aby]\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/;
+
+export const PasswordHashSchema = z
+  .string({ error: 'must be a string' })
+  .regex(BCRYPT_HASH_PATTERN, { error: 'must be a bcrypt hash ($2a$, $2b$ or $2y$, cost 04-31)' })
+  .describe('bcrypt hash of the password (never the plaintext).');
+
+/** Also used as the SQS deduplication id, hence SQS's length and character limits. */
+export const CommandIdSchema = z
+  .string({ error: 'must be a string' })
+  .regex(/^[A-Za-z0-9_.:-]{1,128}$/, {
+    error: 'must be 1-128 characters of letters, digits, and _ . : -',
+  })
+  .describe('Idempotency key chosen by the publisher: one command id, one effect.');

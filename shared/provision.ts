@@ -1,0 +1,187 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  type DynamoDBClient,
+  ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  QueueDoesNotExist,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import {
+  type QueueKey,
+  type ResourceDefinitions,
+  type ResourceNames,
+  resourceDefinitions,
+  type TableKey,
+} from './resources.ts';
+
+export interface ProvisionStep {
+  resource: string;
+  action: 'created' | 'exists' | 'ttl-enabled' | 'drift';
+  detail?: string;
+}
+
+export interface ProvisionDependencies {
+  dynamoDb: DynamoDBClient;
+  sqs: SQSClient;
+  names: ResourceNames;
+  definitions?: ResourceDefinitions;
+}
+
+/**
+ * Creates whatever resource is missing and changes nothing that exists (a second run is a
+ * no-op); attributes that differ from the definitions are reported as drift, not changed.
+ */
+export async function provisionResources(deps: ProvisionDependencies): Promise<ProvisionStep[]> {
+  const definitions = deps.definitions ?? resourceDefinitions;
+  const steps: ProvisionStep[] = [];
+  for (const key of Object.keys(definitions.tables) as TableKey[]) {
+    steps.push(...(await provisionTable(deps, definitions, key)));
+  }
+  // Dead-letter queues first: a queue's redrive policy needs its target's ARN.
+  const queueKeys = (Object.keys(definitions.queues) as QueueKey[]).sort(
+    (a, b) =>
+      Number(Boolean(definitions.queues[a].deadLetter)) -
+      Number(Boolean(definitions.queues[b].deadLetter)),
+  );
+  for (const key of queueKeys) {
+    steps.push(...(await provisionQueue(deps, definitions, key)));
+  }
+  return steps;
+}
+
+async function provisionTable(
+  { dynamoDb, names }: ProvisionDependencies,
+  definitions: ResourceDefinitions,
+  key: TableKey,
+): Promise<ProvisionStep[]> {
+  const definition = definitions.tables[key];
+  const TableName = names.tables[key];
+  const steps: ProvisionStep[] = [];
+  if (await tableExists(dynamoDb, TableName)) {
+    steps.push({ resource: `table ${TableName}`, action: 'exists' });
+  } else {
+    await dynamoDb.send(
+      new CreateTableCommand({
+        TableName,
+        AttributeDefinitions: [
+          { AttributeName: definition.hashKey.name, AttributeType: definition.hashKey.type },
+        ],
+        KeySchema: [{ AttributeName: definition.hashKey.name, KeyType: 'HASH' }],
+        BillingMode: definition.billingMode,
+        ...(definition.billingMode === 'PROVISIONED'
+          ? { ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 } }
+          : {}),
+      }),
+    );
+    steps.push({ resource: `table ${TableName}`, action: 'created' });
+  }
+  await waitUntilTableExists({ client: dynamoDb, maxWaitTime: 120 }, { TableName });
+
+  if (definition.ttlAttribute) {
+    const { TimeToLiveDescription } = await dynamoDb.send(
+      new DescribeTimeToLiveCommand({ TableName }),
+    );
+    const status = TimeToLiveDescription?.TimeToLiveStatus;
+    if (status !== 'ENABLED' && status !== 'ENABLING') {
+      await dynamoDb.send(
+        new UpdateTimeToLiveCommand({
+          TableName,
+          TimeToLiveSpecification: { AttributeName: definition.ttlAttribute, Enabled: true },
+        }),
+      );
+      steps.push({
+        resource: `table ${TableName}`,
+        action: 'ttl-enabled',
+        detail: definition.ttlAttribute,
+      });
+    }
+  }
+  return steps;
+}
+
+async function tableExists(dynamoDb: DynamoDBClient, TableName: string): Promise<boolean> {
+  try {
+    await dynamoDb.send(new DescribeTableCommand({ TableName }));
+    return true;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return false;
+    throw error;
+  }
+}
+
+async function provisionQueue(
+  { sqs, names }: ProvisionDependencies,
+  definitions: ResourceDefinitions,
+  key: QueueKey,
+): Promise<ProvisionStep[]> {
+  const definition = definitions.queues[key];
+  const QueueName = names.queues[key];
+  const wanted: Record<string, string> = { ...definition.attributes };
+  if (definition.deadLetter) {
+    const targetName = names.queues[definition.deadLetter.queue as QueueKey];
+    if (!targetName)
+      throw new Error(`Queue ${key}: unknown dead-letter queue ${definition.deadLetter.queue}`);
+    wanted.RedrivePolicy = JSON.stringify({
+      deadLetterTargetArn: await queueArn(sqs, await getQueueUrl(sqs, targetName)),
+      maxReceiveCount: definition.deadLetter.maxReceiveCount,
+    });
+  }
+
+  const existingUrl = await findQueueUrl(sqs, QueueName);
+  if (!existingUrl) {
+    await sqs.send(new CreateQueueCommand({ QueueName, Attributes: wanted }));
+    return [{ resource: `queue ${QueueName}`, action: 'created' }];
+  }
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: existingUrl, AttributeNames: ['All'] }),
+  );
+  const actual: Record<string, string | undefined> = Attributes ?? {};
+  const drift = Object.entries(wanted)
+    .filter(([name, value]) => !sameAttribute(name, actual[name], value))
+    .map(([name, value]) => `${name}: has ${actual[name] ?? '(unset)'}, definition says ${value}`);
+  return drift.length === 0
+    ? [{ resource: `queue ${QueueName}`, action: 'exists' }]
+    : [{ resource: `queue ${QueueName}`, action: 'drift', detail: drift.join('; ') }];
+}
+
+function sameAttribute(name: string, actual: string | undefined, wanted: string): boolean {
+  if (actual === undefined) return false;
+  if (name !== 'RedrivePolicy') return actual === wanted;
+  const a = JSON.parse(actual) as { deadLetterTargetArn: string; maxReceiveCount: number | string };
+  const w = JSON.parse(wanted) as { deadLetterTargetArn: string; maxReceiveCount: number };
+  return (
+    a.deadLetterTargetArn === w.deadLetterTargetArn &&
+    Number(a.maxReceiveCount) === w.maxReceiveCount
+  );
+}
+
+async function findQueueUrl(sqs: SQSClient, QueueName: string): Promise<string | undefined> {
+  try {
+    return await getQueueUrl(sqs, QueueName);
+  } catch (error) {
+    if (error instanceof QueueDoesNotExist) return undefined;
+    throw error;
+  }
+}
+
+async function getQueueUrl(sqs: SQSClient, QueueName: string): Promise<string> {
+  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName }));
+  if (!QueueUrl) throw new Error(`GetQueueUrl returned no URL for ${QueueName}`);
+  return QueueUrl;
+}
+
+async function queueArn(sqs: SQSClient, QueueUrl: string): Promise<string> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  if (!Attributes?.QueueArn) throw new Error(`No QueueArn for ${QueueUrl}`);
+  return Attributes.QueueArn;
+}

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import definitions from './resources.json' with { type: 'json' };
+
+const TableDefinitionSchema = z.strictObject({
+  name: z.string().min(3).max(255),
+  hashKey: z.strictObject({ name: z.string().min(1), type: z.enum(['S', 'N', 'B']) }),
+  billingMode: z.enum(['PAY_PER_REQUEST', 'PROVISIONED']),
+  ttlAttribute: z.string().min(1).optional(),
+});
+
+const QueueDefinitionSchema = z.strictObject({
+  name: z.string().min(1).max(80),
+  attributes: z.record(z.string(), z.string()),
+  deadLetter: z
+    .strictObject({ queue: z.string().min(1), maxReceiveCount: z.number().int().min(1) })
+    .optional(),
+});
+
+const ResourceDefinitionsSchema = z.strictObject({
+  $comment: z.string().optional(),
+  tables: z.strictObject({ users: TableDefinitionSchema, commands: TableDefinitionSchema }),
+  queues: z.strictObject({
+    commandDeadLetter: QueueDefinitionSchema,
+    command: QueueDefinitionSchema,
+  }),
+});
+
+export type TableDefinition = z.infer<typeof TableDefinitionSchema>;
+export type QueueDefinition = z.infer<typeof QueueDefinitionSchema>;
+export type ResourceDefinitions = z.infer<typeof ResourceDefinitionsSchema>;
+export type TableKey = keyof ResourceDefinitions['tables'];
+export type QueueKey = keyof ResourceDefinitions['queues'];
+
+/** The resource definitions from resources.json, validated so a typo fails at start. */
+export const resourceDefinitions: ResourceDefinitions =
+  ResourceDefinitionsSchema.parse(definitions);
+
+/** The physical names in use: the definitions' defaults unless the config overrides them. */
+export interface ResourceNames {
+  tables: Record<TableKey, string>;
+  queues: Record<QueueKey, string>;
+}
