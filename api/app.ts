@@ -26,6 +26,8 @@ export async function buildApp(deps: AppDependencies, log: Logger): Promise<Fast
     // Emails in paths can be long; keep Fastify's default otherwise.
     routerOptions: { maxParamLength: 300 },
   });
+  // JSON only: any other body type is a 415, not a confusing validation error.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);

@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
+import bcrypt from 'bcryptjs';
+import { inject } from 'vitest';
+import { type Api, createApi } from '../../api/api.ts';
+import {
+  createDynamoDbClient,
+  createDynamoDbDocumentClient,
+  createSqsClient,
+} from '../../shared/aws-clients.ts';
+import type { CommandRecord } from '../../shared/command-record.ts';
+import { type Config, loadConfig } from '../../shared/config.ts';
+import { messageGroupIdFor, SCHEMA_VERSION, type UserCommand } from '../../shared/contract/commands.ts';
+import { provisionResources } from '../../shared/provision.ts';
+import { createWorker, type Worker } from '../../worker/worker.ts';
+import { type CapturedLogs, captureLogs } from './capture-logs.ts';
+
+export interface TestEnvironment {
+  config: Config;
+  env: Record<string, string>;
+  sqs: ReturnType<typeof createSqsClient>;
+  dynamoDb: ReturnType<typeof createDynamoDbDocumentClient>;
+  queueUrl: string;
+  deadLetterQueueUrl: string;
+  logs: CapturedLogs;
+  startApi(): Promise<Api>;
+  startWorker(): Promise<Worker>;
+  /** Publishes straight to the queue, as another service would. */
+  publishRaw(body: string, options?: { groupId?: string; deduplicationId?: string }): Promise<void>;
+  publishCommand(command: UserCommand, options?: { deduplicationId?: string }): Promise<void>;
+  getUser(emailAddress: string): Promise<Record<string, unknown> | undefined>;
+  getCommandRecord(commandId: string): Promise<CommandRecord | undefined>;
+  scanTable(table: 'users' | 'commands'): Promise<Record<string, unknown>[]>;
+  receiveDeadLetters(): Promise<Message[]>;
+  queueDepth(): Promise<{ visible: number; inFlight: number }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Each test file gets its own tables and queues (unique names) on the shared emulators, so
+ * files run in parallel without seeing each other's messages.
+ */
+export async function createTestEnvironment(overrides: Record<string, string> = {}): Promise<TestEnvironment> {
+  const suffix = randomUUID().slice(0, 8);
+  const env = {
+    ...inject('emulatorEnv'),
+    USERS_TABLE: `users-${suffix}`,
+    COMMANDS_TABLE: `commands-${suffix}`,
+    COMMAND_QUEUE: `user-commands-${suffix}.fifo`,
+    DEAD_LETTER_QUEUE: `user-commands-dlq-${suffix}.fifo`,
+    BCRYPT_COST: '4',
+    HASH_THREADS: '2',
+    WORKER_WAIT_TIME_SECONDS: '1',
+    WORKER_RETRY_BASE_SECONDS: '0',
+    STARTUP_TIMEOUT_SECONDS: '5',
+    LOG_LEVEL: 'debug',
+    ...overrides,
+  };
+  for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const) {
+    process.env[key] = env[key];
+  }
+  const config = loadConfig(env);
+  const sqs = createSqsClient(config.aws, { requestTimeoutMs: 10_000 });
+  const dynamoDb = createDynamoDbDocumentClient(config.aws, { requestTimeoutMs: 10_000 });
+  await provisionResources({
+    dynamoDb: createDynamoDbClient(config.aws, { requestTimeoutMs: 10_000 }),
+    sqs,
+    names: config.resources,
+  });
+  const queueUrl = await queueUrlOf(sqs, config.resources.queues.command);
+  const deadLetterQueueUrl = await queueUrlOf(sqs, config.resources.queues.commandDeadLetter);
+  const logs = captureLogs('test');
+  const closers: (() => Promise<void>)[] = [];
+
+  return {
+    config,
+    env,
+    sqs,
+    dynamoDb,
+    queueUrl,
+    deadLetterQueueUrl,
+    logs,
+    async startApi() {
+      const api = await createApi(config, logs.log.child({ name: 'api' }));
+      closers.push(() => api.close());
+      return api;
+    },
+    async startWorker() {
+      const worker = await createWorker(config, logs.log.child({ name: 'worker' }));
+      worker.start();
+      closers.push(() => worker.stop());
+      return worker;
+    },
+    async publishRaw(body, options = {}) {
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: body,
+          MessageGroupId: options.groupId ?? 'test-group',
+          MessageDeduplicationId: options.deduplicationId ?? randomUUID(),
+        }),
+      );
+    },
+    async publishCommand(command, options = {}) {
+      await this.publishRaw(JSON.stringify(command), {
+        groupId: messageGroupIdFor(command.payload.emailAddress),
+        deduplicationId: options.deduplicationId ?? command.commandId,
+      });
+    },
+    async getUser(emailAddress) {
+      const { Item } = await dynamoDb.send(
+        new GetCommand({ TableName: config.resources.tables.users, Key: { emailAddress }, ConsistentRead: true }),
+      );
+      return Item;
+    },
+    async getCommandRecord(commandId) {
+      const { Item } = await dynamoDb.send(
+        new GetCommand({ TableName: config.resources.tables.commands, Key: { commandId }, ConsistentRead: true }),
+      );
+      return Item as CommandRecord | undefined;
+    },
+    async scanTable(table) {
+      const items: Record<string, unknown>[] = [];
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const page = await dynamoDb.send(
+          new ScanCommand({ TableName: config.resources.tables[table], ExclusiveStartKey, ConsistentRead: true }),
+        );
+        items.push(...(page.Items ?? []));
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+      return items;
+    },
+    async receiveDeadLetters() {
+      const messages: Message[] = [];
+      for (;;) {
+        const { Messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: deadLetterQueueUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 0,
+            VisibilityTimeout: 60,
+            MessageAttributeNames: ['All'],
+            MessageSystemAttributeNames: ['All'],
+          }),
+        );
+        if (Messages.length === 0) return messages;
+        messages.push(...Messages);
+      }
+    },
+    async queueDepth() {
+      const { Attributes = {} } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      return {
+        visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+        inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+      };
+    },
+    async close() {
+      for (const close of closers.reverse()) await close();
+      sqs.destroy();
+      dynamoDb.destroy();
+    },
+  };
+}
+
+async function queueUrlOf(sqs: ReturnType<typeof createSqsClient>, QueueName: string): Promise<string> {
+  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName }));
+  if (!QueueUrl) throw new Error(`no URL for ${QueueName}`);
+  return QueueUrl;
+}
+
+let sequence = 0;
+
+/** A unique email per call, so tests never share users. */
+export function uniqueEmail(label = 'user'): string {
+  sequence += 1;
+  return `${label}-${sequence}-${randomUUID().slice(0, 8)}@example.com`;
+}
+
+export const SAMPLE_PASSWORD = 'correct horse battery';
+/** A real bcrypt hash (cost 4) for commands published straight to the queue. */
+export const SAMPLE_HASH = bcrypt.hashSync(SAMPLE_PASSWORD, 4);
+
+export function makeCommand<T extends UserCommand['type']>(
+  type: T,
+  payload: Extract<UserCommand, { type: T }>['payload'],
+  commandId: string = randomUUID(),
+): Extract<UserCommand, { type: T }> {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    commandId,
+    type,
+    issuedAt: new Date().toISOString(),
+    payload,
+  } as Extract<UserCommand, { type: T }>;
+}
