@@ -29,7 +29,7 @@ export async function createApi(config: Config, log: Logger): Promise<Api> {
     usersTable: config.resources.tables.users,
     commandsTable: config.resources.tables.commands,
   });
-  const hasher = createPasswordHasher({ threads: env.HASH_THREADS, cost: env.BCRYPT_COST });
+  const hasher = createPasswordHasher({ threads: config.hashThreads, cost: env.BCRYPT_COST });
   const app = await buildApp(
     {
       publisher: createCommandPublisher(sqs, queueUrl),

@@ -79,8 +79,8 @@ export const EnvSchema = z.object({
     .int()
     .min(1)
     .max(64)
-    .default(availableParallelism())
-    .describe('Worker threads hashing passwords in the API (default: the number of cores).'),
+    .optional()
+    .describe('Worker threads hashing passwords in the API; unset means one per core.'),
   BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()
@@ -154,6 +154,8 @@ export interface AwsConfig {
 
 export interface Config {
   env: Env;
+  /** HASH_THREADS, or one per core. */
+  hashThreads: number;
   aws: AwsConfig;
   resources: ResourceNames;
 }
@@ -178,6 +180,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
   const env = result.data;
   return {
     env,
+    hashThreads: env.HASH_THREADS ?? availableParallelism(),
     aws: {
       region: env.AWS_REGION,
       sqsEndpoint: env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL,

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Api } from '../../api/api.ts';
-import { createTestEnvironment, type TestEnvironment, uniqueEmail } from '../support/environment.ts';
+import {
+  createTestEnvironment,
+  type TestEnvironment,
+  uniqueEmail,
+} from '../support/environment.ts';
 
 let t: TestEnvironment;
 let api: Api;
@@ -17,7 +21,10 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
 }
 
 async function waitForOutcome(commandId: string) {
-  const response = await api.app.inject({ method: 'GET', url: `/commands/${commandId}?waitSeconds=10` });
+  const response = await api.app.inject({
+    method: 'GET',
+    url: `/commands/${commandId}?waitSeconds=10`,
+  });
   expect(response.statusCode).toBe(200);
   return response.json() as { status: string; reason?: string; type?: string };
 }
@@ -36,7 +43,10 @@ describe('user commands over HTTP', () => {
     expect(body).toEqual({ commandId: expect.any(String), status: 'accepted' });
     expect(response.headers.location).toBe(`/commands/${body.commandId}`);
 
-    expect(await waitForOutcome(body.commandId)).toMatchObject({ status: 'succeeded', type: 'user.create' });
+    expect(await waitForOutcome(body.commandId)).toMatchObject({
+      status: 'succeeded',
+      type: 'user.create',
+    });
     const item = await t.getUser(email);
     expect(item).toMatchObject({ emailAddress: email, firstName: 'Ada', lastName: 'Lovelace' });
     expect(item?.passwordHash).toMatch(/^\$2[aby]\$04\$/);
@@ -45,7 +55,12 @@ describe('user commands over HTTP', () => {
 
   it('updates names and password without changing the email, and moves dateUpdated', async () => {
     const email = uniqueEmail('update');
-    const created = await post('/users', { firstName: 'A', lastName: 'B', emailAddress: email, password: 'password-1' });
+    const created = await post('/users', {
+      firstName: 'A',
+      lastName: 'B',
+      emailAddress: email,
+      password: 'password-1',
+    });
     await waitForOutcome(created.json().commandId);
     const before = await t.getUser(email);
 
@@ -67,8 +82,14 @@ describe('user commands over HTTP', () => {
   it('deletes a user', async () => {
     const email = uniqueEmail('delete');
     await waitForOutcome(
-      (await post('/users', { firstName: 'A', lastName: 'B', emailAddress: email, password: 'password-1' })).json()
-        .commandId,
+      (
+        await post('/users', {
+          firstName: 'A',
+          lastName: 'B',
+          emailAddress: email,
+          password: 'password-1',
+        })
+      ).json().commandId,
     );
     const response = await api.app.inject({ method: 'DELETE', url: `/users/${email}` });
     expect(response.statusCode).toBe(202);
@@ -93,20 +114,38 @@ describe('user commands over HTTP', () => {
   it('records a second create for the same email as rejected, leaving the first user intact', async () => {
     const email = uniqueEmail('dupe');
     await waitForOutcome(
-      (await post('/users', { firstName: 'First', lastName: 'B', emailAddress: email, password: 'password-1' })).json()
-        .commandId,
+      (
+        await post('/users', {
+          firstName: 'First',
+          lastName: 'B',
+          emailAddress: email,
+          password: 'password-1',
+        })
+      ).json().commandId,
     );
-    const second = await post('/users', { firstName: 'Second', lastName: 'B', emailAddress: email, password: 'password-2' });
+    const second = await post('/users', {
+      firstName: 'Second',
+      lastName: 'B',
+      emailAddress: email,
+      password: 'password-2',
+    });
     expect(second.statusCode).toBe(202);
     expect(await waitForOutcome(second.json().commandId)).toEqual(
-      expect.objectContaining({ status: 'rejected', reason: 'a user with this email already exists' }),
+      expect.objectContaining({
+        status: 'rejected',
+        reason: 'a user with this email already exists',
+      }),
     );
     expect(await t.getUser(email)).toMatchObject({ firstName: 'First' });
   });
 
   it('records updates and deletes of a missing user as rejected', async () => {
     const email = uniqueEmail('missing');
-    const update = await api.app.inject({ method: 'PATCH', url: `/users/${email}`, payload: { firstName: 'X' } });
+    const update = await api.app.inject({
+      method: 'PATCH',
+      url: `/users/${email}`,
+      payload: { firstName: 'X' },
+    });
     const del = await api.app.inject({ method: 'DELETE', url: `/users/${email}` });
     expect(await waitForOutcome(update.json().commandId)).toMatchObject({
       status: 'rejected',
@@ -124,8 +163,14 @@ describe('reads', () => {
   it('reads one user without the password hash, and 404s for an unknown one', async () => {
     const email = uniqueEmail('read');
     await waitForOutcome(
-      (await post('/users', { firstName: 'R', lastName: 'D', emailAddress: email, password: 'password-1' })).json()
-        .commandId,
+      (
+        await post('/users', {
+          firstName: 'R',
+          lastName: 'D',
+          emailAddress: email,
+          password: 'password-1',
+        })
+      ).json().commandId,
     );
     const found = await api.app.inject({ method: 'GET', url: `/users/${email.toUpperCase()}` });
     expect(found.statusCode).toBe(200);
@@ -144,9 +189,16 @@ describe('reads', () => {
   it('pages through every user with the cursor, each exactly once', async () => {
     const emails = Array.from({ length: 7 }, () => uniqueEmail('page'));
     const ids = await Promise.all(
-      emails.map(async (email) =>
-        (await post('/users', { firstName: 'P', lastName: 'G', emailAddress: email, password: 'password-1' })).json()
-          .commandId as string,
+      emails.map(
+        async (email) =>
+          (
+            await post('/users', {
+              firstName: 'P',
+              lastName: 'G',
+              emailAddress: email,
+              password: 'password-1',
+            })
+          ).json().commandId as string,
       ),
     );
     for (const id of ids) await waitForOutcome(id);
@@ -157,7 +209,10 @@ describe('reads', () => {
       const query: string = cursor ? `limit=3&cursor=${cursor}` : 'limit=3';
       const response = await api.app.inject({ method: 'GET', url: `/users?${query}` });
       expect(response.statusCode).toBe(200);
-      const page = response.json() as { items: { emailAddress: string; passwordHash?: string }[]; nextCursor: string | null };
+      const page = response.json() as {
+        items: { emailAddress: string; passwordHash?: string }[];
+        nextCursor: string | null;
+      };
       expect(page.items.length).toBeLessThanOrEqual(3);
       for (const item of page.items) expect(item).not.toHaveProperty('passwordHash');
       seen.push(...page.items.map((item) => item.emailAddress));
@@ -170,7 +225,10 @@ describe('reads', () => {
   it('rejects a cursor it did not issue with 400', async () => {
     const response = await api.app.inject({ method: 'GET', url: '/users?cursor=bm90LWEtY3Vyc29y' });
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'querystring.cursor' }] });
+    expect(response.json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ field: 'querystring.cursor' }],
+    });
   });
 
   it('answers pending for a command that is not processed yet', async () => {
@@ -182,7 +240,12 @@ describe('reads', () => {
 
   it('waits for an outcome when asked to', async () => {
     const email = uniqueEmail('wait');
-    const accepted = await post('/users', { firstName: 'W', lastName: 'T', emailAddress: email, password: 'password-1' });
+    const accepted = await post('/users', {
+      firstName: 'W',
+      lastName: 'T',
+      emailAddress: email,
+      password: 'password-1',
+    });
     const response = await api.app.inject({
       method: 'GET',
       url: `/commands/${accepted.json().commandId}?waitSeconds=10`,
@@ -201,11 +264,21 @@ describe('bad input', () => {
       admin: true,
     });
     expect(response.statusCode).toBe(400);
-    const body = response.json() as { code: string; message: string; details: { field: string; message: string }[] };
+    const body = response.json() as {
+      code: string;
+      message: string;
+      details: { field: string; message: string }[];
+    };
     expect(body.code).toBe('VALIDATION_FAILED');
     const fields = body.details.map((d) => d.field);
     expect(fields).toEqual(
-      expect.arrayContaining(['body.firstName', 'body.lastName', 'body.emailAddress', 'body.password', 'body']),
+      expect.arrayContaining([
+        'body.firstName',
+        'body.lastName',
+        'body.emailAddress',
+        'body.password',
+        'body',
+      ]),
     );
     expect(body.details.find((d) => d.field === 'body')?.message).toContain('admin');
     expect(JSON.stringify(body)).not.toContain('short');
@@ -213,7 +286,12 @@ describe('bad input', () => {
 
   it('refuses passwords over 72 UTF-8 bytes even when under 72 characters', async () => {
     const password = 'é'.repeat(37); // 37 characters, 74 bytes
-    const response = await post('/users', { firstName: 'A', lastName: 'B', emailAddress: uniqueEmail(), password });
+    const response = await post('/users', {
+      firstName: 'A',
+      lastName: 'B',
+      emailAddress: uniqueEmail(),
+      password,
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json().details).toEqual([
       { field: 'body.password', message: expect.stringContaining('72 bytes in UTF-8') },
@@ -266,7 +344,12 @@ describe('bad input', () => {
     expect(text.statusCode).toBe(415);
     expect(text.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE' });
 
-    const huge = await post('/users', { firstName: 'x'.repeat(20_000), lastName: 'B', emailAddress: uniqueEmail(), password: 'password-1' });
+    const huge = await post('/users', {
+      firstName: 'x'.repeat(20_000),
+      lastName: 'B',
+      emailAddress: uniqueEmail(),
+      password: 'password-1',
+    });
     expect(huge.statusCode).toBe(413);
     expect(huge.json()).toMatchObject({ code: 'BODY_TOO_LARGE' });
   });
@@ -280,10 +363,15 @@ describe('bad input', () => {
 
 describe('health and docs', () => {
   it('reports health and readiness of SQS and DynamoDB', async () => {
-    expect((await api.app.inject({ method: 'GET', url: '/health' })).json()).toEqual({ status: 'ok' });
+    expect((await api.app.inject({ method: 'GET', url: '/health' })).json()).toEqual({
+      status: 'ok',
+    });
     const ready = await api.app.inject({ method: 'GET', url: '/ready' });
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toEqual({ status: 'ready', checks: { sqs: { ok: true }, dynamodb: { ok: true } } });
+    expect(ready.json()).toEqual({
+      status: 'ready',
+      checks: { sqs: { ok: true }, dynamodb: { ok: true } },
+    });
   });
 
   it('serves an OpenAPI document generated from the zod schemas', async () => {
@@ -291,7 +379,13 @@ describe('health and docs', () => {
     expect(response.statusCode).toBe(200);
     const doc = response.json();
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/users', '/users/{email}', '/commands/{commandId}', '/health', '/ready']),
+      expect.arrayContaining([
+        '/users',
+        '/users/{email}',
+        '/commands/{commandId}',
+        '/health',
+        '/ready',
+      ]),
     );
     const createBody = doc.paths['/users'].post.requestBody.content['application/json'].schema;
     expect(createBody.required).toEqual(['firstName', 'lastName', 'emailAddress', 'password']);

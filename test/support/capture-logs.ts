@@ -19,5 +19,9 @@ export function captureLogs(name: string, level = 'info'): CapturedLogs {
     },
   });
   const log = createLogger({ name, level, destination });
-  return { log, lines, entries: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
+  return {
+    log,
+    lines,
+    entries: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
 }

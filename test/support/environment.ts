@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import {
+  DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   type Message,
   ReceiveMessageCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import bcrypt from 'bcryptjs';
 import { inject } from 'vitest';
 import { type Api, createApi } from '../../api/api.ts';
@@ -17,7 +18,11 @@ import {
 } from '../../shared/aws-clients.ts';
 import type { CommandRecord } from '../../shared/command-record.ts';
 import { type Config, loadConfig } from '../../shared/config.ts';
-import { messageGroupIdFor, SCHEMA_VERSION, type UserCommand } from '../../shared/contract/commands.ts';
+import {
+  messageGroupIdFor,
+  SCHEMA_VERSION,
+  type UserCommand,
+} from '../../shared/contract/commands.ts';
 import { provisionResources } from '../../shared/provision.ts';
 import { createWorker, type Worker } from '../../worker/worker.ts';
 import { type CapturedLogs, captureLogs } from './capture-logs.ts';
@@ -47,9 +52,11 @@ export interface TestEnvironment {
  * Each test file gets its own tables and queues (unique names) on the shared emulators, so
  * files run in parallel without seeing each other's messages.
  */
-export async function createTestEnvironment(overrides: Record<string, string> = {}): Promise<TestEnvironment> {
+export async function createTestEnvironment(
+  overrides: Record<string, string> = {},
+): Promise<TestEnvironment> {
   const suffix = randomUUID().slice(0, 8);
-  const env = {
+  const env: Record<string, string> = {
     ...inject('emulatorEnv'),
     USERS_TABLE: `users-${suffix}`,
     COMMANDS_TABLE: `commands-${suffix}`,
@@ -63,9 +70,9 @@ export async function createTestEnvironment(overrides: Record<string, string> = 
     LOG_LEVEL: 'debug',
     ...overrides,
   };
-  for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const) {
-    process.env[key] = env[key];
-  }
+  // The in-process API and worker use the standard credential chain, like in production.
+  process.env.AWS_ACCESS_KEY_ID = env.AWS_ACCESS_KEY_ID;
+  process.env.AWS_SECRET_ACCESS_KEY = env.AWS_SECRET_ACCESS_KEY;
   const config = loadConfig(env);
   const sqs = createSqsClient(config.aws, { requestTimeoutMs: 10_000 });
   const dynamoDb = createDynamoDbDocumentClient(config.aws, { requestTimeoutMs: 10_000 });
@@ -78,6 +85,20 @@ export async function createTestEnvironment(overrides: Record<string, string> = 
   const deadLetterQueueUrl = await queueUrlOf(sqs, config.resources.queues.commandDeadLetter);
   const logs = captureLogs('test');
   const closers: (() => Promise<void>)[] = [];
+
+  async function publishRaw(
+    body: string,
+    options: { groupId?: string; deduplicationId?: string } = {},
+  ): Promise<void> {
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: body,
+        MessageGroupId: options.groupId ?? randomUUID(),
+        MessageDeduplicationId: options.deduplicationId ?? randomUUID(),
+      }),
+    );
+  }
 
   return {
     config,
@@ -98,31 +119,30 @@ export async function createTestEnvironment(overrides: Record<string, string> = 
       closers.push(() => worker.stop());
       return worker;
     },
-    async publishRaw(body, options = {}) {
-      await sqs.send(
-        new SendMessageCommand({
-          QueueUrl: queueUrl,
-          MessageBody: body,
-          MessageGroupId: options.groupId ?? 'test-group',
-          MessageDeduplicationId: options.deduplicationId ?? randomUUID(),
-        }),
-      );
-    },
+    publishRaw,
     async publishCommand(command, options = {}) {
-      await this.publishRaw(JSON.stringify(command), {
+      await publishRaw(JSON.stringify(command), {
         groupId: messageGroupIdFor(command.payload.emailAddress),
         deduplicationId: options.deduplicationId ?? command.commandId,
       });
     },
     async getUser(emailAddress) {
       const { Item } = await dynamoDb.send(
-        new GetCommand({ TableName: config.resources.tables.users, Key: { emailAddress }, ConsistentRead: true }),
+        new GetCommand({
+          TableName: config.resources.tables.users,
+          Key: { emailAddress },
+          ConsistentRead: true,
+        }),
       );
       return Item;
     },
     async getCommandRecord(commandId) {
       const { Item } = await dynamoDb.send(
-        new GetCommand({ TableName: config.resources.tables.commands, Key: { commandId }, ConsistentRead: true }),
+        new GetCommand({
+          TableName: config.resources.tables.commands,
+          Key: { commandId },
+          ConsistentRead: true,
+        }),
       );
       return Item as CommandRecord | undefined;
     },
@@ -131,7 +151,11 @@ export async function createTestEnvironment(overrides: Record<string, string> = 
       let ExclusiveStartKey: Record<string, unknown> | undefined;
       do {
         const page = await dynamoDb.send(
-          new ScanCommand({ TableName: config.resources.tables[table], ExclusiveStartKey, ConsistentRead: true }),
+          new ScanCommand({
+            TableName: config.resources.tables[table],
+            ExclusiveStartKey,
+            ConsistentRead: true,
+          }),
         );
         items.push(...(page.Items ?? []));
         ExclusiveStartKey = page.LastEvaluatedKey;
@@ -153,6 +177,13 @@ export async function createTestEnvironment(overrides: Record<string, string> = 
         );
         if (Messages.length === 0) return messages;
         messages.push(...Messages);
+        // Delete what we read: an unacknowledged FIFO message would block its group.
+        await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: deadLetterQueueUrl,
+            Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+          }),
+        );
       }
     },
     async queueDepth() {
@@ -175,7 +206,10 @@ export async function createTestEnvironment(overrides: Record<string, string> = 
   };
 }
 
-async function queueUrlOf(sqs: ReturnType<typeof createSqsClient>, QueueName: string): Promise<string> {
+async function queueUrlOf(
+  sqs: ReturnType<typeof createSqsClient>,
+  QueueName: string,
+): Promise<string> {
   const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName }));
   if (!QueueUrl) throw new Error(`no URL for ${QueueName}`);
   return QueueUrl;

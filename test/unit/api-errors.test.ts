@@ -1,0 +1,48 @@
+import type { FastifyError } from 'fastify';
+import { describe, expect, it } from 'vitest';
+import { NotFoundError, QueueUnavailableError, toErrorResponse } from '../../api/errors.ts';
+
+function fastifyError(fields: Partial<FastifyError>): FastifyError {
+  return Object.assign(new Error(fields.message ?? 'x'), fields) as FastifyError;
+}
+
+describe('mapping errors to responses', () => {
+  it('keeps the status and code of our own errors, and their words', () => {
+    expect(
+      toErrorResponse(new NotFoundError('No user with email a@x.io') as unknown as FastifyError),
+    ).toEqual({
+      status: 404,
+      body: { code: 'NOT_FOUND', message: 'No user with email a@x.io' },
+    });
+    expect(
+      toErrorResponse(
+        new QueueUnavailableError(new Error('ECONNREFUSED')) as unknown as FastifyError,
+      ).status,
+    ).toBe(503);
+  });
+
+  it('renames Fastify’s 4xx errors to stable codes', () => {
+    const tooLarge = fastifyError({
+      code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+      statusCode: 413,
+      message: 'Request body is too large',
+    });
+    expect(toErrorResponse(tooLarge)).toEqual({
+      status: 413,
+      body: { code: 'BODY_TOO_LARGE', message: 'Request body is too large' },
+    });
+  });
+
+  it('hides the details of unexpected errors behind a generic 500', () => {
+    const response = toErrorResponse(fastifyError({ message: 'secret stack detail' }));
+    expect(response).toEqual({
+      status: 500,
+      body: { code: 'INTERNAL', message: 'Internal server error' },
+    });
+  });
+
+  it('keeps the original error as the cause', () => {
+    const cause = new Error('socket hang up');
+    expect(new QueueUnavailableError(cause).cause).toBe(cause);
+  });
+});

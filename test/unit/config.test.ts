@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../shared/config.ts';
+
+describe('configuration', () => {
+  it('has defaults that run locally', () => {
+    const config = loadConfig({});
+    expect(config.env.PORT).toBe(5000);
+    expect(config.env.BCRYPT_COST).toBe(10);
+    expect(config.resources).toEqual({
+      tables: { users: 'users', commands: 'commands' },
+      queues: { command: 'user-commands.fifo', commandDeadLetter: 'user-commands-dlq.fifo' },
+    });
+    expect(config.aws).toEqual({
+      region: 'us-east-1',
+      sqsEndpoint: undefined,
+      dynamoDbEndpoint: undefined,
+    });
+  });
+
+  it('lets a per-service endpoint override the shared one', () => {
+    const config = loadConfig({
+      AWS_ENDPOINT_URL: 'http://localstack:4566',
+      AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000',
+    });
+    expect(config.aws.sqsEndpoint).toBe('http://localstack:4566');
+    expect(config.aws.dynamoDbEndpoint).toBe('http://127.0.0.1:8000');
+  });
+
+  it('names every bad variable in one message', () => {
+    const load = () =>
+      loadConfig({
+        PORT: 'eighty',
+        BCRYPT_COST: '3',
+        COMMAND_QUEUE: 'plain-queue',
+        AWS_ENDPOINT_URL: 'nope',
+      });
+    expect(load).toThrow(ConfigError);
+    const message = (() => {
+      try {
+        load();
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    expect(message).toContain('PORT="eighty"');
+    expect(message).toContain('BCRYPT_COST="3"');
+    expect(message).toContain(
+      'COMMAND_QUEUE="plain-queue": must be the name of a FIFO queue (ending in .fifo)',
+    );
+    expect(message).toContain('AWS_ENDPOINT_URL="nope": must be a URL');
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ PORT: '' }).env.PORT).toBe(5000);
+  });
+});
