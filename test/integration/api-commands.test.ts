@@ -20,6 +20,13 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
   return api.app.inject({ method: 'POST', url, payload: body as object, headers });
 }
 
+/** Creates a user through the API and waits until the worker has applied it. */
+async function createUser(email: string, names = { firstName: 'A', lastName: 'B' }) {
+  const response = await post('/users', { ...names, emailAddress: email, password: 'password-1' });
+  expect(response.statusCode).toBe(202);
+  expect(await waitForOutcome(response.json().commandId)).toMatchObject({ status: 'succeeded' });
+}
+
 async function waitForOutcome(commandId: string) {
   const response = await api.app.inject({
     method: 'GET',
@@ -55,13 +62,7 @@ describe('user commands over HTTP', () => {
 
   it('updates names and password without changing the email, and moves dateUpdated', async () => {
     const email = uniqueEmail('update');
-    const created = await post('/users', {
-      firstName: 'A',
-      lastName: 'B',
-      emailAddress: email,
-      password: 'password-1',
-    });
-    await waitForOutcome(created.json().commandId);
+    await createUser(email);
     const before = await t.getUser(email);
 
     const response = await api.app.inject({
@@ -81,16 +82,7 @@ describe('user commands over HTTP', () => {
 
   it('deletes a user', async () => {
     const email = uniqueEmail('delete');
-    await waitForOutcome(
-      (
-        await post('/users', {
-          firstName: 'A',
-          lastName: 'B',
-          emailAddress: email,
-          password: 'password-1',
-        })
-      ).json().commandId,
-    );
+    await createUser(email, { firstName: 'A', lastName: 'B' });
     const response = await api.app.inject({ method: 'DELETE', url: `/users/${email}` });
     expect(response.statusCode).toBe(202);
     expect(await waitForOutcome(response.json().commandId)).toMatchObject({ status: 'succeeded' });
@@ -113,16 +105,7 @@ describe('user commands over HTTP', () => {
 
   it('records a second create for the same email as rejected, leaving the first user intact', async () => {
     const email = uniqueEmail('dupe');
-    await waitForOutcome(
-      (
-        await post('/users', {
-          firstName: 'First',
-          lastName: 'B',
-          emailAddress: email,
-          password: 'password-1',
-        })
-      ).json().commandId,
-    );
+    await createUser(email, { firstName: 'First', lastName: 'B' });
     const second = await post('/users', {
       firstName: 'Second',
       lastName: 'B',
@@ -162,16 +145,7 @@ describe('user commands over HTTP', () => {
 describe('reads', () => {
   it('reads one user without the password hash, and 404s for an unknown one', async () => {
     const email = uniqueEmail('read');
-    await waitForOutcome(
-      (
-        await post('/users', {
-          firstName: 'R',
-          lastName: 'D',
-          emailAddress: email,
-          password: 'password-1',
-        })
-      ).json().commandId,
-    );
+    await createUser(email, { firstName: 'R', lastName: 'D' });
     const found = await api.app.inject({ method: 'GET', url: `/users/${email.toUpperCase()}` });
     expect(found.statusCode).toBe(200);
     expect(found.json()).toEqual({
@@ -188,20 +162,7 @@ describe('reads', () => {
 
   it('pages through every user with the cursor, each exactly once', async () => {
     const emails = Array.from({ length: 7 }, () => uniqueEmail('page'));
-    const ids = await Promise.all(
-      emails.map(
-        async (email) =>
-          (
-            await post('/users', {
-              firstName: 'P',
-              lastName: 'G',
-              emailAddress: email,
-              password: 'password-1',
-            })
-          ).json().commandId as string,
-      ),
-    );
-    for (const id of ids) await waitForOutcome(id);
+    await Promise.all(emails.map((email) => createUser(email)));
 
     const seen: string[] = [];
     let cursor: string | null = null;

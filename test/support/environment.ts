@@ -36,7 +36,8 @@ export interface TestEnvironment {
   deadLetterQueueUrl: string;
   logs: CapturedLogs;
   startApi(): Promise<Api>;
-  startWorker(): Promise<Worker>;
+  /** Starts an in-process worker; overrides change its environment only (e.g. a dead endpoint). */
+  startWorker(overrides?: Record<string, string>): Promise<Worker>;
   /** Publishes straight to the queue, as another service would. */
   publishRaw(body: string, options?: { groupId?: string; deduplicationId?: string }): Promise<void>;
   publishCommand(command: UserCommand, options?: { deduplicationId?: string }): Promise<void>;
@@ -113,8 +114,9 @@ export async function createTestEnvironment(
       closers.push(() => api.close());
       return api;
     },
-    async startWorker() {
-      const worker = await createWorker(config, logs.log.child({ name: 'worker' }));
+    async startWorker(overrides = {}) {
+      const workerConfig = loadConfig({ ...env, ...overrides });
+      const worker = await createWorker(workerConfig, logs.log.child({ name: 'worker' }));
       worker.start();
       closers.push(() => worker.stop());
       return worker;
