@@ -8,6 +8,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: a second file runs while the first waits on the emulators.
     maxWorkers: 2,
-    reporters: process.env.CI ? ['default'] : ['default'],
+    // The JSON report feeds the one-line summary .ci/run prints.
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
   },
 });
