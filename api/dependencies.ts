@@ -1,4 +1,3 @@
-import type { UserCommand } from '../shared/contract/commands.ts';
 import type { CommandPublisher } from './command-publisher.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import type { UserReadRepository } from './user-read-repository.ts';
@@ -18,5 +17,3 @@ export interface AppDependencies {
   newCommandId?: () => string;
   now?: () => Date;
 }
-
-export type CommandOf<T extends UserCommand['type']> = Extract<UserCommand, { type: T }>;

@@ -1,5 +1,6 @@
 import { loadConfigOrExit } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
+import { stopOnSignals } from '../shared/shutdown.ts';
 import { createApi } from './api.ts';
 
 const config = loadConfigOrExit();
@@ -12,16 +13,7 @@ const log = createLogger({
 try {
   const api = await createApi(config, log);
   await api.app.listen({ port: config.env.PORT, host: config.env.HOST });
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping: finishing in-flight requests');
-    await api.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  stopOnSignals(log, config.env.SHUTDOWN_TIMEOUT_SECONDS, () => api.close());
 } catch (err) {
   log.fatal({ err }, 'api failed to start');
   process.exit(1);

@@ -135,6 +135,12 @@ export const EnvSchema = z.object({
     .min(1)
     .default(30)
     .describe('Days a command record is kept (longer than SQS retention, so redeliveries dedupe).'),
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(25)
+    .describe('On SIGTERM, how long in-flight work may take before the process exits anyway.'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')

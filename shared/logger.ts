@@ -27,12 +27,28 @@ const REDACTED_PATHS = [
   '*.body',
 ];
 
+/** Email addresses (plain or URL-encoded) in free text, e.g. in `/users/{email}` paths. */
+const EMAIL_IN_TEXT = /[^/?&=\s]+(?:@|%40)[^/?&\s]+/gi;
+
+export function redactEmails(text: string): string {
+  return text.replace(EMAIL_IN_TEXT, '[email]');
+}
+
+/**
+ * HTTP requests are logged by method and path, with emails masked: logs carry ids, not
+ * personal data. (Fastify uses a logger's own `req` serializer over its default.)
+ */
+function serializeRequest(request: { method?: string; url?: string; id?: string }) {
+  return { method: request.method, url: request.url ? redactEmails(request.url) : undefined };
+}
+
 export function createLogger(options: LoggerOptions): Logger {
   const pretty = options.pretty ?? (process.stdout.isTTY === true && !options.destination);
   const base = {
     name: options.name,
     level: options.level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers: { req: serializeRequest },
   };
   if (options.destination) return pino(base, options.destination);
   if (pretty) {

@@ -80,7 +80,6 @@ export function createCommandConsumer(options: CommandConsumerOptions): CommandC
       while (consumers.some((consumer) => consumer.status.isPolling)) {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      log.info('worker stopped');
     },
   };
 }

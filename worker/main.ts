@@ -1,5 +1,6 @@
 import { loadConfigOrExit } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
+import { stopOnSignals } from '../shared/shutdown.ts';
 import { createWorker } from './worker.ts';
 
 const config = loadConfigOrExit();
@@ -12,16 +13,7 @@ const log = createLogger({
 try {
   const worker = await createWorker(config, log);
   worker.start();
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping: finishing in-flight messages');
-    await worker.stop();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  stopOnSignals(log, config.env.SHUTDOWN_TIMEOUT_SECONDS, () => worker.stop());
 } catch (err) {
   log.fatal({ err }, 'worker failed to start');
   process.exit(1);
