@@ -84,7 +84,7 @@ function assertJavaPresent(): void {
   }
 }
 
-async function findFreePort(): Promise<number> {
+export async function findFreePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.unref();
@@ -138,4 +138,78 @@ async function stopProcess(child: ChildProcess): Promise<void> {
     });
     child.kill('SIGTERM');
   });
+}
+
+/** One emulator that can be stopped and started again on the same port with the same data. */
+export interface RestartableEmulator {
+  endpoint: string;
+  stop(): Promise<void>;
+  /** Starts it again after stop(): same port, same data directory, so no data is lost. */
+  restart(): Promise<void>;
+}
+
+/**
+ * fauxqs alone, for tests that take SQS away and bring it back. `dataDir` keeps the queued
+ * messages across a restart (without it a restart starts empty).
+ */
+export async function startSqsEmulator(
+  options: { port?: number; dataDir?: string } = {},
+): Promise<RestartableEmulator> {
+  const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const start = () => startFauxqs({ port, logger: false, ...(dataDir ? { dataDir } : {}) });
+  const port = options.port || (await findFreePort());
+  let server: Awaited<ReturnType<typeof startFauxqs>> | undefined = await start();
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    async stop() {
+      await server?.stop();
+      server = undefined;
+    },
+    async restart() {
+      if (server) throw new Error('the SQS emulator is already running');
+      server = await start();
+    },
+  };
+}
+
+/**
+ * DynamoDB Local alone, for tests that take DynamoDB away and bring it back. With a
+ * `dataDir`, tables and items survive a restart (sharedDb and a path on disk).
+ */
+export async function startDynamoDbEmulator(
+  options: { port?: number; dataDir?: string } = {},
+): Promise<RestartableEmulator> {
+  assertJavaPresent();
+  const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const port = options.port || (await findFreePort());
+  const endpoint = `http://127.0.0.1:${port}`;
+  const start = async () => {
+    const child = spawnDynamoDbLocal({
+      port,
+      sharedDb: true,
+      path: dataDir ?? null,
+      stdio: 'pipe',
+    });
+    try {
+      await waitForDynamoDb(child, endpoint);
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw error;
+    }
+    return child;
+  };
+  let child: ChildProcess | undefined = await start();
+  return {
+    endpoint,
+    async stop() {
+      if (child) await stopProcess(child);
+      child = undefined;
+    },
+    async restart() {
+      if (child) throw new Error('DynamoDB Local is already running');
+      child = await start();
+    },
+  };
 }

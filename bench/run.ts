@@ -1,0 +1,75 @@
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import bcrypt from 'bcryptjs';
+import { loadConfig } from '../shared/config.ts';
+import { measureBcryptPerThread } from './baselines.ts';
+import { SCALES, type Scale } from './context.ts';
+import { measureBurst, measureLatency } from './latency.ts';
+import { startEmulatorProcess } from './processes.ts';
+import { type BenchReport, type Figure, renderTable, writeReport } from './report.ts';
+import { measureAcceptedCommands, measureCreates, measureDrainAndReads } from './throughput.ts';
+
+/**
+ * `npm run bench`: every figure next to a baseline measured in the same run, on the embedded
+ * emulators. BENCH_SCALE=tiny runs a few requests of each (the test suite does, so the bench
+ * keeps working); BENCH_OUT chooses where results.{json,md,svg} go (default bench/).
+ */
+const scale: Scale = SCALES[(process.env.BENCH_SCALE as Scale['name']) ?? 'full'] ?? SCALES.full;
+const outDir = process.env.BENCH_OUT ?? 'bench';
+const say = (line: string) => process.stdout.write(`[bench] ${line}\n`);
+
+const defaults = loadConfig({}).env;
+const cores = availableParallelism();
+const startedAt = new Date().toISOString();
+say(`scale ${scale.name}; ${cores} cores; bcrypt cost ${defaults.BCRYPT_COST}`);
+
+const emulators = await startEmulatorProcess();
+try {
+  const bcryptPerThread = await measureBcryptPerThread(
+    defaults.BCRYPT_COST,
+    scale.name === 'tiny' ? 0.3 : 3,
+  );
+  say(`bcrypt: ${bcryptPerThread.toFixed(1)} hashes/s on one thread`);
+  const inputs = {
+    scale,
+    emulatorEnv: emulators.env,
+    bcryptCeilingPerSecond: bcryptPerThread * cores,
+    passwordHash: bcrypt.hashSync('correct horse battery', 4),
+    workerConcurrency: defaults.WORKER_POLLERS * defaults.WORKER_BATCH_SIZE,
+  };
+  const figures: Figure[] = [];
+  const run = async (label: string, measure: () => Promise<Figure | Figure[]>) => {
+    say(`${label}…`);
+    const result = await measure();
+    figures.push(...(Array.isArray(result) ? result : [result]));
+  };
+  await run('A: accepted commands', () => measureAcceptedCommands(inputs));
+  await run('B, F: creates', () => measureCreates(inputs));
+  await run('C, D: worker drain, reads', () => measureDrainAndReads(inputs));
+  await run('E: latency', () => measureLatency({ ...inputs, bcryptMs: 1000 / bcryptPerThread }));
+  await run('G: burst', () => measureBurst(inputs));
+  figures.sort((a, b) => a.id.localeCompare(b.id));
+
+  const report: BenchReport = {
+    startedAt,
+    machine: {
+      cores,
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+      node: process.versions.node,
+      cpu: cpus()[0]?.model ?? 'unknown',
+    },
+    scale: { ...scale },
+    settings: {
+      bcryptCost: defaults.BCRYPT_COST,
+      workerPollers: defaults.WORKER_POLLERS,
+      workerBatchSize: defaults.WORKER_BATCH_SIZE,
+      logLevel: 'info (to a file)',
+      loadGenerator: 'autocannon',
+    },
+    figures,
+  };
+  writeReport(report, outDir);
+  process.stdout.write(`\n${renderTable(report)}\n\n`);
+  say(`wrote ${outDir}/results.json, results.md, results.svg`);
+} finally {
+  await emulators.stop();
+}
