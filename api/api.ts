@@ -32,7 +32,9 @@ export async function createApi(config: Config, log: Logger): Promise<Api> {
   const hasher = createPasswordHasher({ threads: config.hashThreads, cost: env.BCRYPT_COST });
   const app = await buildApp(
     {
-      publisher: createCommandPublisher(sqs, queueUrl),
+      publisher: createCommandPublisher(sqs, queueUrl, {
+        batchWindowMs: env.PUBLISH_BATCH_WINDOW_MS,
+      }),
       reads,
       hasher,
       readinessChecks: { sqs: () => pingQueue(sqs, queueUrl), dynamodb: () => reads.ping() },

@@ -1,38 +1,111 @@
-import { GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  GetQueueAttributesCommand,
+  SendMessageBatchCommand,
+  type SendMessageBatchRequestEntry,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { messageGroupIdFor, type UserCommand } from '../shared/contract/commands.ts';
 import { QueueUnavailableError } from './errors.ts';
-
-const OUR_BUGS = new Set(['InvalidMessageContents', 'InvalidParameterValue', 'MissingParameter']);
 
 export interface CommandPublisher {
   /** Resolves once SQS has stored the message; rejects with QueueUnavailableError otherwise. */
   publish(command: UserCommand): Promise<void>;
 }
 
+/** Errors that mean our request was malformed: a bug (500), not an outage (503). */
+const OUR_BUGS = new Set([
+  'InvalidMessageContents',
+  'InvalidParameterValue',
+  'MissingParameter',
+  'BatchEntryIdsNotDistinct',
+  'BatchRequestTooLong',
+]);
+const MAX_BATCH_ENTRIES = 10;
+/** SQS's limit for a whole batch; our bodies are far smaller, but never build a batch it refuses. */
+const MAX_BATCH_BYTES = 256 * 1024;
+
+interface Pending {
+  entry: SendMessageBatchRequestEntry;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 /**
- * Puts commands on the FIFO queue: one message group per user (per-user order), the
- * command id as deduplication id (a retried send within SQS's 5-minute window is dropped
- * by SQS; after that the worker's command record catches it).
+ * Puts commands on the FIFO queue: one message group per user (per-user order), the command
+ * id as deduplication id (a resent command within SQS's 5-minute window is dropped by SQS;
+ * after that the worker's command record catches it).
+ *
+ * Commands arriving together are coalesced into SendMessageBatch calls of up to 10, sent
+ * within `batchWindowMs` of the first; each caller still resolves only once its own entry
+ * is stored, and an entry SQS refuses fails only its own caller. Order per user holds: a
+ * batch keeps entry order, and a caller sends its next command only after this one resolved.
  */
-export function createCommandPublisher(sqs: SQSClient, queueUrl: string): CommandPublisher {
+export function createCommandPublisher(
+  sqs: SQSClient,
+  queueUrl: string,
+  options: { batchWindowMs: number },
+): CommandPublisher {
+  let pending: Pending[] = [];
+  let pendingBytes = 0;
+  let timer: NodeJS.Timeout | undefined;
+
+  function flush() {
+    clearTimeout(timer);
+    timer = undefined;
+    const batch = pending;
+    pending = [];
+    pendingBytes = 0;
+    if (batch.length > 0) void sendBatch(batch);
+  }
+
+  async function sendBatch(batch: Pending[]) {
+    try {
+      const { Successful = [], Failed = [] } = await sqs.send(
+        new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: batch.map((p) => p.entry) }),
+      );
+      const succeeded = new Set(Successful.map((s) => s.Id));
+      const failures = new Map(Failed.map((f) => [f.Id, f]));
+      for (const item of batch) {
+        const failure = failures.get(item.entry.Id);
+        if (succeeded.has(item.entry.Id)) item.resolve();
+        else item.reject(toPublishError(failure?.Code, failure?.Message ?? 'entry not stored'));
+      }
+    } catch (error) {
+      const failure = OUR_BUGS.has((error as Error).name)
+        ? error
+        : new QueueUnavailableError(error);
+      for (const item of batch) item.reject(failure);
+    }
+  }
+
   return {
-    async publish(command) {
-      try {
-        await sqs.send(
-          new SendMessageCommand({
-            QueueUrl: queueUrl,
-            MessageBody: JSON.stringify(command),
+    publish(command) {
+      return new Promise<void>((resolve, reject) => {
+        const body = JSON.stringify(command);
+        const bytes = Buffer.byteLength(body);
+        if (pendingBytes + bytes > MAX_BATCH_BYTES) flush();
+        pending.push({
+          entry: {
+            Id: String(pending.length),
+            MessageBody: body,
             MessageGroupId: messageGroupIdFor(command.payload.emailAddress),
             MessageDeduplicationId: command.commandId,
-          }),
-        );
-      } catch (error) {
-        // A malformed request is our bug (500); anything else means SQS could not take it.
-        if (OUR_BUGS.has((error as Error).name)) throw error;
-        throw new QueueUnavailableError(error);
-      }
+          },
+          resolve,
+          reject,
+        });
+        pendingBytes += bytes;
+        if (pending.length >= MAX_BATCH_ENTRIES) flush();
+        else timer ??= setTimeout(flush, options.batchWindowMs);
+      });
     },
   };
+}
+
+function toPublishError(code: string | undefined, message: string): Error {
+  const error = new Error(`SQS refused the message: ${code ?? 'unknown'}: ${message}`);
+  error.name = code ?? 'SendMessageBatchEntryFailed';
+  return OUR_BUGS.has(error.name) ? error : new QueueUnavailableError(error);
 }
 
 /** Reachability of the queue, for /ready. */

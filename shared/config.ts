@@ -61,6 +61,12 @@ export const EnvSchema = z.object({
     .min(100)
     .default(3000)
     .describe('Timeout of one AWS call made while serving an HTTP request.'),
+  PUBLISH_BATCH_WINDOW_MS: z.coerce
+    .number()
+    .min(0)
+    .max(100)
+    .default(2)
+    .describe('Commands arriving within this window go to SQS in one SendMessageBatch (up to 10).'),
   STARTUP_TIMEOUT_SECONDS: z.coerce
     .number()
     .int()

@@ -31,14 +31,15 @@ export const commandRoutes: FastifyPluginAsync<AppDependencies> = async (app, de
     async (request, reply) => {
       const { commandId } = request.params;
       const deadline = Date.now() + request.query.waitSeconds * 1000;
-      let pause = 50;
+      // Short first pauses: a command at low load is applied within milliseconds.
+      let pause = 10;
       for (;;) {
         const record = await deps.reads.getCommandRecord(commandId);
         if (record) return toStatus(record);
         // Stop early if the client went away.
         if (Date.now() >= deadline || request.raw.socket.destroyed) break;
         await sleep(Math.min(pause, Math.max(0, deadline - Date.now())));
-        pause = Math.min(pause * 2, 500);
+        pause = Math.min(pause * 1.5, 250);
       }
       reply.header('retry-after', '1');
       return { commandId, status: 'pending' as const };
