@@ -5,6 +5,7 @@ import type { Logger } from '../shared/logger.ts';
 import { resolveQueueUrl } from '../shared/queues.ts';
 import { buildApp } from './app.ts';
 import { createCommandPublisher, pingQueue } from './command-publisher.ts';
+import { createApiMetrics } from './metrics.ts';
 import { createPasswordHasher } from './password-hasher.ts';
 import { UserReadRepository } from './user-read-repository.ts';
 
@@ -37,6 +38,7 @@ export async function createApi(config: Config, log: Logger): Promise<Api> {
       }),
       reads,
       hasher,
+      metrics: createApiMetrics(),
       readinessChecks: { sqs: () => pingQueue(sqs, queueUrl), dynamodb: () => reads.ping() },
       settings: {
         bodyLimitBytes: env.BODY_LIMIT_BYTES,

@@ -1,4 +1,5 @@
 import type { CommandPublisher } from './command-publisher.ts';
+import type { ApiMetrics } from './metrics.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import type { UserReadRepository } from './user-read-repository.ts';
 
@@ -7,6 +8,7 @@ export interface AppDependencies {
   publisher: CommandPublisher;
   reads: UserReadRepository;
   hasher: PasswordHasher;
+  metrics: ApiMetrics;
   /** Reachability probes for /ready, by dependency name. */
   readinessChecks: Record<string, () => Promise<void>>;
   settings: {

@@ -25,7 +25,7 @@ export const EnvSchema = z.object({
     .string()
     .min(1)
     .default('127.0.0.1')
-    .describe('Interface the API binds to. Use 0.0.0.0 inside a container.'),
+    .describe('Interface the API (and the worker’s metrics) bind to. Use 0.0.0.0 in a container.'),
   AWS_REGION: z
     .string()
     .min(1)
@@ -100,6 +100,13 @@ export const EnvSchema = z.object({
     .max(60)
     .default(20)
     .describe('Longest wait a client may ask for on GET /commands/{id}?waitSeconds=.'),
+  WORKER_METRICS_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .optional()
+    .describe('Port of the worker’s GET /metrics (Prometheus); unset means no metrics server.'),
   WORKER_POLLERS: z.coerce
     .number()
     .int()

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { Consumer } from 'sqs-consumer';
 import type { Logger } from '../shared/logger.ts';
+import type { WorkerMetrics } from './metrics.ts';
 import { actionFor, type Outcome, retryDelaySeconds } from './outcomes.ts';
 import type { ProcessedMessage, QueueMessage } from './process-message.ts';
 
@@ -15,6 +16,7 @@ export interface CommandConsumerOptions {
   deadLetterQueueUrl: string;
   process: (message: QueueMessage) => Promise<ProcessedMessage>;
   log: Logger;
+  metrics: WorkerMetrics;
   pollers: number;
   batchSize: number;
   waitTimeSeconds: number;
@@ -114,7 +116,8 @@ async function handleBatch(
 /** Processes one message and carries out its outcome's action. True when it may be deleted. */
 async function settleMessage(message: Message, options: CommandConsumerOptions): Promise<boolean> {
   const startedAt = performance.now();
-  const { outcome, log } = await options.process(message);
+  const sentAt = Number(message.Attributes?.SentTimestamp);
+  const { outcome, type, log } = await options.process(message);
   let action = actionFor(outcome);
   if (action === 'dead-letter' && outcome.kind === 'invalid') {
     try {
@@ -124,7 +127,17 @@ async function settleMessage(message: Message, options: CommandConsumerOptions):
       action = 'retry';
     }
   }
-  logOutcome(log, outcome, action, performance.now() - startedAt, message);
+  const durationMs = performance.now() - startedAt;
+  logOutcome(log, outcome, action, durationMs, message);
+  options.metrics.settled({
+    type,
+    outcome: outcome.kind,
+    action,
+    durationSeconds: durationMs / 1000,
+    lagSeconds: Number.isFinite(sentAt)
+      ? Math.max(0, (Date.now() - durationMs - sentAt) / 1000)
+      : undefined,
+  });
   return action !== 'retry';
 }
 

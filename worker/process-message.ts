@@ -14,6 +14,8 @@ export interface QueueMessage {
 
 export interface ProcessedMessage {
   outcome: Outcome;
+  /** The command type, when the message was readable enough to tell. */
+  type: string | undefined;
   log: Logger;
 }
 
@@ -28,11 +30,8 @@ export async function processMessage(
 ): Promise<ProcessedMessage> {
   const parsed = parseCommandMessage(message.Body, message.Attributes?.MessageGroupId);
   const commandId = parsed.ok ? parsed.command.commandId : parsed.commandId;
-  const log = parentLog.child({
-    messageId: message.MessageId,
-    commandId,
-    commandType: parsed.ok ? parsed.command.type : undefined,
-  });
+  const type = parsed.ok ? parsed.command.type : undefined;
+  const log = parentLog.child({ messageId: message.MessageId, commandId, commandType: type });
   try {
     if (!parsed.ok) {
       if (commandId !== undefined) {
@@ -42,13 +41,13 @@ export async function processMessage(
           `invalid message: ${parsed.reason}`,
         );
       }
-      return { outcome: { kind: 'invalid', reason: parsed.reason }, log };
+      return { outcome: { kind: 'invalid', reason: parsed.reason }, type, log };
     }
     const { command } = parsed;
     const write = userWriteFor(command, repository.usersTable);
     const outcome = await repository.apply(command, commandFingerprint(command), write);
-    return { outcome, log };
+    return { outcome, type, log };
   } catch (error) {
-    return { outcome: classifyError(error), log };
+    return { outcome: classifyError(error), type, log };
   }
 }

@@ -3,12 +3,15 @@ import type { Config } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
 import { resolveQueueUrl } from '../shared/queues.ts';
 import { type CommandConsumer, createCommandConsumer } from './consumer.ts';
+import { createWorkerMetrics, serveMetrics } from './metrics.ts';
 import { processMessage } from './process-message.ts';
 import { UserWriteRepository } from './user-write-repository.ts';
 
 export interface Worker {
   start(): void;
   stop(): Promise<void>;
+  /** Where Prometheus scrapes this worker, when WORKER_METRICS_PORT is set. */
+  metricsUrl: string | undefined;
 }
 
 /** Builds the worker from config: resolves the queues, then consumes until stopped. */
@@ -30,12 +33,19 @@ export async function createWorker(config: Config, log: Logger): Promise<Worker>
     commandsTable: config.resources.tables.commands,
     recordTtlDays: env.COMMAND_RECORD_TTL_DAYS,
   });
+  const metrics = createWorkerMetrics();
+  const metricsServer =
+    env.WORKER_METRICS_PORT === undefined
+      ? undefined
+      : await serveMetrics(metrics.registry, env.WORKER_METRICS_PORT, env.HOST);
+  const address = metricsServer?.address();
   const consumer: CommandConsumer = createCommandConsumer({
     sqs,
     queueUrl,
     deadLetterQueueUrl,
     process: (message) => processMessage(message, repository, log),
     log,
+    metrics,
     pollers: env.WORKER_POLLERS,
     batchSize: env.WORKER_BATCH_SIZE,
     waitTimeSeconds: env.WORKER_WAIT_TIME_SECONDS,
@@ -44,8 +54,13 @@ export async function createWorker(config: Config, log: Logger): Promise<Worker>
   });
   return {
     start: () => consumer.start(),
+    metricsUrl:
+      address && typeof address === 'object'
+        ? `http://${env.HOST}:${address.port}/metrics`
+        : undefined,
     async stop() {
       await consumer.stop();
+      metricsServer?.close();
       sqs.destroy();
       dynamoDb.destroy();
     },

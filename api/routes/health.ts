@@ -8,7 +8,10 @@ const ReadySchema = z.object({
   checks: z.record(z.string(), z.object({ ok: z.boolean(), error: z.string().optional() })),
 });
 
-/** /health: the process is up. /ready: it can reach SQS and DynamoDB right now. */
+/**
+ * /health: the process is up. /ready: it can reach SQS and DynamoDB right now.
+ * /metrics: Prometheus text format.
+ */
 export const healthRoutes: FastifyPluginAsync<AppDependencies> = async (app, deps) => {
   const route = app.withTypeProvider<ZodTypeProvider>();
   route.get(
@@ -16,6 +19,10 @@ export const healthRoutes: FastifyPluginAsync<AppDependencies> = async (app, dep
     { schema: { tags: ['health'], response: { 200: z.object({ status: z.literal('ok') }) } } },
     async () => ({ status: 'ok' as const }),
   );
+  route.get('/metrics', { schema: { tags: ['health'], hide: true } }, async (_request, reply) => {
+    reply.type(deps.metrics.registry.contentType);
+    return deps.metrics.registry.metrics();
+  });
   route.get(
     '/ready',
     { schema: { tags: ['health'], response: { 200: ReadySchema, 503: ReadySchema } } },

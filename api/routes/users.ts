@@ -40,6 +40,7 @@ export const userRoutes: FastifyPluginAsync<AppDependencies> = async (app, deps)
       issuedAt: now().toISOString(),
       ...command,
     } as UserCommand);
+    deps.metrics.commandAccepted(command.type);
     reply.code(202).header('location', `/commands/${encodeURIComponent(commandId)}`);
     return { commandId, status: 'accepted' as const };
   }

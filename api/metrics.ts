@@ -1,0 +1,19 @@
+import { Counter, type Registry } from 'prom-client';
+import type { CommandType } from '../shared/contract/commands.ts';
+import { createRegistry } from '../shared/metrics.ts';
+
+export interface ApiMetrics {
+  registry: Registry;
+  commandAccepted(type: CommandType): void;
+}
+
+export function createApiMetrics(): ApiMetrics {
+  const registry = createRegistry('api');
+  const accepted = new Counter({
+    name: 'user_commands_accepted_total',
+    help: 'Commands accepted (202) and stored on the queue, by type.',
+    labelNames: ['type'],
+    registers: [registry],
+  });
+  return { registry, commandAccepted: (type) => accepted.inc({ type }) };
+}
