@@ -12,6 +12,7 @@ import { registerErrorHandling } from './errors.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { healthRoutes } from './routes/health.ts';
 import { userRoutes } from './routes/users.ts';
+import { webPage } from './routes/web.ts';
 
 export const API_VERSION = '1.0.0';
 
@@ -31,6 +32,7 @@ export async function buildApp(deps: AppDependencies, log: Logger): Promise<Fast
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  await app.register(webPage);
 
   await app.register(swagger, {
     openapi: {

@@ -1,0 +1,40 @@
+import { fileURLToPath } from 'node:url';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+
+const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
+
+/**
+ * The browser page at `/` (static files from public/) and the security headers for every
+ * response. Wrapped with fastify-plugin so helmet's hooks apply to the whole app, /docs and
+ * the JSON routes included, not only to the files served here.
+ */
+const webPagePlugin: FastifyPluginAsync = async (app) => {
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        // Scripts come only from our own files: no inline code, no other hosts. Inline
+        // styles stay allowed (helmet's default, minus other hosts): Swagger UI at /docs
+        // applies some, and a style cannot run code.
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        // The service is reached over plain HTTP locally and in compose; upgrading the
+        // page's own requests to https there would break it.
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
+
+  // wildcard: false serves the files present at start-up as routes of their own, so unknown
+  // paths still reach the API's JSON not-found handler instead of a catch-all.
+  await app.register(fastifyStatic, {
+    root: PUBLIC_DIR,
+    prefix: '/',
+    wildcard: false,
+    decorateReply: false,
+  });
+};
+
+export const webPage = fp(webPagePlugin, { name: 'web-page', fastify: '5.x' });

@@ -1,0 +1,72 @@
+import { ApiError, api } from './api.js';
+import { formatClock } from './format.js';
+
+/**
+ * The activity list: one entry per command this page sent, following GET /commands/{id}
+ * from "accepted" to "succeeded" or "rejected" (with the worker's reason).
+ */
+
+const WAIT_SECONDS = 10;
+
+const list = () => document.getElementById('activity');
+
+/**
+ * @param {{ commandId: string, label: string, onSucceeded?: () => void }} command
+ */
+export function trackCommand({ commandId, label, onSucceeded }) {
+  const item = document.createElement('li');
+  item.className = 'activity-item';
+  const head = document.createElement('div');
+  head.className = 'activity-head';
+  const title = document.createElement('span');
+  title.className = 'activity-label';
+  title.textContent = label;
+  const badge = document.createElement('span');
+  badge.className = 'badge';
+  const detail = document.createElement('p');
+  detail.className = 'activity-detail';
+  head.append(title, badge);
+  item.append(head, detail);
+  list().prepend(item);
+  document.getElementById('activity-empty').hidden = true;
+
+  const show = (status, badgeText, detailText, retry) => {
+    item.dataset.status = status;
+    badge.textContent = badgeText;
+    detail.replaceChildren(detailText);
+    if (retry) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'link-button';
+      button.textContent = 'Check again';
+      button.addEventListener('click', retry, { once: true });
+      detail.append(' ', button);
+    }
+  };
+
+  const follow = async () => {
+    show('pending', 'Accepted', 'Queued; waiting for the worker…');
+    for (;;) {
+      let outcome;
+      try {
+        outcome = await api.waitForCommand(commandId, WAIT_SECONDS);
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        show('unknown', 'Unknown', 'Lost contact with the service while waiting.', follow);
+        return;
+      }
+      if (outcome.status === 'succeeded') {
+        show('succeeded', 'Succeeded', `Applied at ${formatClock(outcome.processedAt)}.`);
+        onSucceeded?.();
+        return;
+      }
+      if (outcome.status === 'rejected') {
+        show('rejected', 'Rejected', `Rejected: ${outcome.reason ?? 'no reason given'}.`);
+        return;
+      }
+      // Still pending after a full wait: say so, and keep waiting.
+      show('pending', 'Accepted', 'Still queued; the worker has not reached it yet…');
+    }
+  };
+  void follow();
+}
