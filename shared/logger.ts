@@ -42,6 +42,16 @@ function serializeRequest(request: { method?: string; url?: string; id?: string 
   return { method: request.method, url: request.url ? redactEmails(request.url) : undefined };
 }
 
+/** pino-pretty is a dev dependency: a production image without it logs JSON instead of crashing. */
+function prettyPrinterInstalled(): boolean {
+  try {
+    import.meta.resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function createLogger(options: LoggerOptions): Logger {
   const pretty = options.pretty ?? (process.stdout.isTTY === true && !options.destination);
   const base = {
@@ -51,7 +61,7 @@ export function createLogger(options: LoggerOptions): Logger {
     serializers: { req: serializeRequest },
   };
   if (options.destination) return pino(base, options.destination);
-  if (pretty) {
+  if (pretty && prettyPrinterInstalled()) {
     return pino({
       ...base,
       transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } },

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# LocalStack ready.d hook: creates every table and queue of shared/resources.json, the same
+# definitions `npm run provision` reads, under the same name overrides (USERS_TABLE, ...).
+# LocalStack keeps no state between starts, so this runs at every start: it is idempotent,
+# and any failure exits non-zero, which keeps the compose healthcheck (and so the api and
+# the worker) from ever going green.
+set -euo pipefail
+
+# Init hooks get no credentials of their own; LocalStack accepts any.
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+export AWS_REGION="${AWS_REGION:-us-east-1}"
+export AWS_DEFAULT_REGION="$AWS_REGION" AWS_PAGER=''
+definitions="${RESOURCE_DEFINITIONS:-/etc/localstack/resources.json}"
+
+# One line per resource, fields separated by \x1f (empty fields survive `read`, unlike tabs);
+# dead-letter queues come before the queues whose redrive policy points at them.
+plan="$(
+  python3 - "$definitions" <<'PY'
+import json, os, sys
+
+# The env vars of shared/config.ts that rename a resource; empty counts as unset there too.
+NAME_OVERRIDES = {
+    ("tables", "users"): "USERS_TABLE",
+    ("tables", "commands"): "COMMANDS_TABLE",
+    ("queues", "command"): "COMMAND_QUEUE",
+    ("queues", "commandDeadLetter"): "DEAD_LETTER_QUEUE",
+}
+
+with open(sys.argv[1]) as file:
+    definitions = json.load(file)
+
+def name(kind, key):
+    override = NAME_OVERRIDES.get((kind, key))
+    return (override and os.environ.get(override)) or definitions[kind][key]["name"]
+
+def line(*fields):
+    print("\x1f".join(str(field) for field in fields))
+
+for key, table in definitions["tables"].items():
+    hash_key = table["hashKey"]
+    line("table", name("tables", key), hash_key["name"], hash_key["type"],
+         table["billingMode"], table.get("ttlAttribute", ""))
+
+queues = sorted(definitions["queues"].items(), key=lambda item: "deadLetter" in item[1])
+for key, queue in queues:
+    dead_letter = queue.get("deadLetter")
+    line("queue", name("queues", key), json.dumps(queue["attributes"]),
+         name("queues", dead_letter["queue"]) if dead_letter else "",
+         dead_letter["maxReceiveCount"] if dead_letter else "")
+PY
+)"
+
+provision_table() {
+  local name=$1 key=$2 type=$3 billing=$4 ttl=$5 status
+  if awslocal dynamodb describe-table --table-name "$name" >/dev/null 2>&1; then
+    echo "exists      table $name"
+  else
+    local throughput=()
+    if [[ $billing == PROVISIONED ]]; then
+      throughput=(--provisioned-throughput ReadCapacityUnits=5,WriteCapacityUnits=5)
+    fi
+    awslocal dynamodb create-table --table-name "$name" --billing-mode "$billing" \
+      --attribute-definitions "AttributeName=$key,AttributeType=$type" \
+      --key-schema "AttributeName=$key,KeyType=HASH" "${throughput[@]}" >/dev/null
+    echo "created     table $name"
+  fi
+  awslocal dynamodb wait table-exists --table-name "$name"
+  [[ -z $ttl ]] && return 0
+  status="$(awslocal dynamodb describe-time-to-live --table-name "$name" \
+    --query TimeToLiveDescription.TimeToLiveStatus --output text)"
+  # Enabling TTL twice is an error on AWS, so only when it is off.
+  if [[ $status != ENABLED && $status != ENABLING ]]; then
+    awslocal dynamodb update-time-to-live --table-name "$name" \
+      --time-to-live-specification "Enabled=true,AttributeName=$ttl" >/dev/null
+    echo "ttl-enabled table $name ($ttl)"
+  fi
+}
+
+queue_url() {
+  awslocal sqs get-queue-url --queue-name "$1" --query QueueUrl --output text
+}
+
+provision_queue() {
+  local name=$1 attributes=$2 dead_letter=$3 max_receive_count=$4 target_arn
+  if queue_url "$name" >/dev/null 2>&1; then
+    echo "exists      queue $name"
+    return 0
+  fi
+  if [[ -n $dead_letter ]]; then
+    target_arn="$(awslocal sqs get-queue-attributes --queue-url "$(queue_url "$dead_letter")" \
+      --attribute-names QueueArn --query Attributes.QueueArn --output text)"
+    attributes="$(python3 -c '
+import json, sys
+attributes = json.loads(sys.argv[1])
+attributes["RedrivePolicy"] = json.dumps(
+    {"deadLetterTargetArn": sys.argv[2], "maxReceiveCount": int(sys.argv[3])})
+print(json.dumps(attributes))' "$attributes" "$target_arn" "$max_receive_count")"
+  fi
+  awslocal sqs create-queue --queue-name "$name" --attributes "$attributes" >/dev/null
+  echo "created     queue $name"
+}
+
+while IFS=$'\x1f' read -r kind name a b c d; do
+  case "$kind" in
+    table) provision_table "$name" "$a" "$b" "$c" "$d" ;;
+    queue) provision_queue "$name" "$a" "$b" "$c" ;;
+    *) echo "unknown resource kind: $kind" >&2; exit 1 ;;
+  esac
+done <<<"$plan"
+echo "resources ready ($definitions)"
