@@ -44,6 +44,16 @@ export async function createApi(config: Config, log: Logger): Promise<Api> {
         bodyLimitBytes: env.BODY_LIMIT_BYTES,
         commandWaitMaxSeconds: env.COMMAND_WAIT_MAX_SECONDS,
       },
+      security: {
+        apiToken: env.API_TOKEN,
+        protectReads: env.PROTECT_READS,
+        rateLimitMax: env.RATE_LIMIT_MAX,
+        rateLimitWindowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
+        corsOrigins: (env.CORS_ORIGINS ?? '')
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean),
+      },
     },
     log,
   );

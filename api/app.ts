@@ -13,6 +13,7 @@ import { commandRoutes } from './routes/commands.ts';
 import { healthRoutes } from './routes/health.ts';
 import { userRoutes } from './routes/users.ts';
 import { webPage } from './routes/web.ts';
+import { security } from './security.ts';
 
 export const API_VERSION = '1.0.0';
 
@@ -33,6 +34,7 @@ export async function buildApp(deps: AppDependencies, log: Logger): Promise<Fast
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
   await app.register(webPage);
+  await app.register(security, deps.security);
 
   await app.register(swagger, {
     openapi: {

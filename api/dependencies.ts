@@ -1,6 +1,7 @@
 import type { CommandPublisher } from './command-publisher.ts';
 import type { ApiMetrics } from './metrics.ts';
 import type { PasswordHasher } from './password-hasher.ts';
+import type { SecuritySettings } from './security.ts';
 import type { UserReadRepository } from './user-read-repository.ts';
 
 /** Everything the app needs, passed in: routes never read process.env or build clients. */
@@ -15,6 +16,7 @@ export interface AppDependencies {
     bodyLimitBytes: number;
     commandWaitMaxSeconds: number;
   };
+  security: SecuritySettings;
   /** Overridable in tests; defaults to a random UUID and the current time. */
   newCommandId?: () => string;
   now?: () => Date;

@@ -72,6 +72,8 @@ export async function newResources(
     DEAD_LETTER_QUEUE: `user-commands-dlq-${id}.fifo`,
     PORT: String(await findFreePort()),
     LOG_LEVEL: 'info',
+    // One load generator is one client: a rate limit would measure itself.
+    RATE_LIMIT_MAX: '0',
   };
   const config = loadConfig(env);
   const credentials = {

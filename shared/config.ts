@@ -100,6 +100,32 @@ export const EnvSchema = z.object({
     .max(60)
     .default(20)
     .describe('Longest wait a client may ask for on GET /commands/{id}?waitSeconds=.'),
+  API_TOKEN: z
+    .string()
+    .min(16, { error: 'must be at least 16 characters' })
+    .optional()
+    .describe('When set, POST/PATCH/DELETE need `Authorization: Bearer <API_TOKEN>`.'),
+  PROTECT_READS: boolean
+    .default(false)
+    .describe('With API_TOKEN, also require it for GET /users, /commands and /metrics.'),
+  RATE_LIMIT_MAX: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(600)
+    .describe('Commands (POST/PATCH/DELETE) per client per window; 0 turns rate limiting off.'),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(60)
+    .describe('The rate-limit window.'),
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .describe(
+      'Comma-separated origins allowed to call the API from other sites; unset keeps CORS off.',
+    ),
   WORKER_METRICS_PORT: z.coerce
     .number()
     .int()

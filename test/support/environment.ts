@@ -69,6 +69,8 @@ export async function createTestEnvironment(
     WORKER_RETRY_BASE_SECONDS: '0',
     STARTUP_TIMEOUT_SECONDS: '5',
     LOG_LEVEL: 'debug',
+    // Tests send many commands from one client; test/integration/security.test.ts sets a limit.
+    RATE_LIMIT_MAX: '0',
     ...overrides,
   };
   // The in-process API and worker use the standard credential chain, like in production.
