@@ -7,6 +7,7 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import type { Logger } from '../shared/logger.ts';
+import { AccessLog } from './access-log.ts';
 import type { AppDependencies } from './dependencies.ts';
 import { registerErrorHandling } from './errors.ts';
 import { commandRoutes } from './routes/commands.ts';
@@ -24,6 +25,7 @@ export const API_VERSION = '1.0.0';
 export async function buildApp(deps: AppDependencies, log: Logger): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
+    logController: new AccessLog(),
     bodyLimit: deps.settings.bodyLimitBytes,
     // Emails in paths can be long; keep Fastify's default otherwise.
     routerOptions: { maxParamLength: 300 },

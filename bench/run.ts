@@ -37,7 +37,11 @@ try {
     workerConcurrency: defaults.WORKER_POLLERS * defaults.WORKER_BATCH_SIZE,
   };
   const figures: Figure[] = [];
+  // BENCH_ONLY=A,G runs some scenarios (each label starts with the letters it measures).
+  const only = process.env.BENCH_ONLY?.split(',');
   const run = async (label: string, measure: () => Promise<Figure | Figure[]>) => {
+    const letters = label.split(':')[0]?.split(', ') ?? [];
+    if (only && !only.some((letter) => letters.includes(letter))) return;
     say(`${label}…`);
     const result = await measure();
     figures.push(...(Array.isArray(result) ? result : [result]));
