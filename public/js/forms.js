@@ -79,14 +79,17 @@ export function setStatus(form, text, { tone = 'info', retry } = {}) {
   const message = document.createElement('span');
   message.textContent = text;
   status.append(message);
-  if (retry) {
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.className = 'link-button';
-    button.textContent = 'Retry';
-    button.addEventListener('click', retry, { once: true });
-    status.append(' ', button);
-  }
+  if (retry) status.append(' ', retryButton(retry));
+}
+
+/** A "Retry" link-style button that runs `retry` once. */
+export function retryButton(retry) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'link-button';
+  button.textContent = 'Retry';
+  button.addEventListener('click', retry, { once: true });
+  return button;
 }
 
 /** 'body.firstName' and 'params.email' name form fields; anything else concerns the form. */

@@ -5,6 +5,7 @@ import {
   clearMessages,
   decorateFields,
   readFields,
+  retryButton,
   setStatus,
   showApiError,
   showFieldErrors,
@@ -54,14 +55,7 @@ function renderRows(users) {
 function tableStatus(text, retry) {
   const status = $('users-status');
   status.replaceChildren(text);
-  if (retry) {
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.className = 'link-button';
-    button.textContent = 'Retry';
-    button.addEventListener('click', retry, { once: true });
-    status.append(' ', button);
-  }
+  if (retry) status.append(' ', retryButton(retry));
 }
 
 /** Reloads the page of users being shown (after a command succeeds, or on Refresh). */
