@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import definitions from './resources.json' with { type: 'json' };
 
+/** The environment variable that overrides a resource's name (see shared/config.ts). */
+const NameVariableSchema = z.string().regex(/^[A-Z][A-Z0-9_]*$/);
+
 const TableDefinitionSchema = z.strictObject({
   name: z.string().min(3).max(255),
+  nameVariable: NameVariableSchema,
   hashKey: z.strictObject({ name: z.string().min(1), type: z.enum(['S', 'N', 'B']) }),
   billingMode: z.enum(['PAY_PER_REQUEST', 'PROVISIONED']),
   ttlAttribute: z.string().min(1).optional(),
@@ -10,6 +14,7 @@ const TableDefinitionSchema = z.strictObject({
 
 const QueueDefinitionSchema = z.strictObject({
   name: z.string().min(1).max(80),
+  nameVariable: NameVariableSchema,
   attributes: z.record(z.string(), z.string()),
   deadLetter: z
     .strictObject({ queue: z.string().min(1), maxReceiveCount: z.number().int().min(1) })

@@ -18,20 +18,14 @@ plan="$(
   python3 - "$definitions" <<'PY'
 import json, os, sys
 
-# The env vars of shared/config.ts that rename a resource; empty counts as unset there too.
-NAME_OVERRIDES = {
-    ("tables", "users"): "USERS_TABLE",
-    ("tables", "commands"): "COMMANDS_TABLE",
-    ("queues", "command"): "COMMAND_QUEUE",
-    ("queues", "commandDeadLetter"): "DEAD_LETTER_QUEUE",
-}
-
 with open(sys.argv[1]) as file:
     definitions = json.load(file)
 
+# Each resource names the variable that renames it (as shared/config.ts reads it); empty
+# counts as unset there too.
 def name(kind, key):
-    override = NAME_OVERRIDES.get((kind, key))
-    return (override and os.environ.get(override)) or definitions[kind][key]["name"]
+    resource = definitions[kind][key]
+    return os.environ.get(resource["nameVariable"]) or resource["name"]
 
 def line(*fields):
     print("\x1f".join(str(field) for field in fields))

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../shared/config.ts';
+import { resourceDefinitions } from '../../shared/resources.ts';
 
 describe('configuration', () => {
   it('has defaults that run locally', () => {
@@ -53,5 +54,18 @@ describe('configuration', () => {
 
   it('treats empty variables as unset', () => {
     expect(loadConfig({ PORT: '' }).env.PORT).toBe(5000);
+  });
+
+  it('renames each resource through the variable resources.json names for it (the LocalStack hook reads the same)', () => {
+    for (const kind of ['tables', 'queues'] as const) {
+      for (const [key, definition] of Object.entries(resourceDefinitions[kind])) {
+        const renamed = kind === 'queues' ? 'renamed.fifo' : 'renamed';
+        const config = loadConfig({ [definition.nameVariable]: renamed });
+        expect(
+          (config.resources[kind] as Record<string, string>)[key],
+          definition.nameVariable,
+        ).toBe(renamed);
+      }
+    }
   });
 });
