@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -9,7 +9,8 @@ import {
 import type { Logger } from '../shared/logger.ts';
 import { AccessLog } from './access-log.ts';
 import type { AppDependencies } from './dependencies.ts';
-import { registerErrorHandling } from './errors.ts';
+import { type ErrorBody, registerErrorHandling } from './errors.ts';
+import { registerGracefulClose } from './graceful-close.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { healthRoutes } from './routes/health.ts';
 import { userRoutes } from './routes/users.ts';
@@ -29,12 +30,19 @@ export async function buildApp(deps: AppDependencies, log: Logger): Promise<Fast
     bodyLimit: deps.settings.bodyLimitBytes,
     // Emails in paths can be long; keep Fastify's default otherwise.
     routerOptions: { maxParamLength: 300 },
+    // Our own 503 while closing (graceful-close.ts), in our error shape.
+    return503OnClosing: false,
+    // A path the router cannot even decode (`/users/%zz`) is the caller's error, in our shape.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      reply.code(400).send({ code: 'BAD_URL', message: error.message } satisfies ErrorBody);
+    },
   });
   // JSON only: any other body type is a 415, not a confusing validation error.
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  registerGracefulClose(app);
   await app.register(webPage);
   await app.register(security, deps.security);
 

@@ -81,7 +81,7 @@ export function createCommandPublisher(
   return {
     publish(command) {
       return new Promise<void>((resolve, reject) => {
-        const body = JSON.stringify(command);
+        const body = toQueueSafeJson(command);
         const bytes = Buffer.byteLength(body);
         if (pendingBytes + bytes > MAX_BATCH_BYTES) flush();
         pending.push({
@@ -100,6 +100,17 @@ export function createCommandPublisher(
       });
     },
   };
+}
+
+/**
+ * JSON with every non-ASCII character escaped (`\u00e9`): still the same JSON to any parser,
+ * but always inside the character set SQS accepts, whichever emulator or region is behind it.
+ */
+export function toQueueSafeJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 function toPublishError(code: string | undefined, message: string): Error {

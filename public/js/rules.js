@@ -14,10 +14,17 @@ const utf8 = new TextEncoder();
 // Lengths in Unicode code points, as the API's schema library counts them: an emoji is one.
 const length = (text) => [...text].length;
 
+// The same set as FORBIDDEN_NAME_CHARACTERS in shared/contract/fields.ts.
+const FORBIDDEN_NAME_CHARACTERS =
+  /[\p{Cc}\p{Cs}\uFDD0-\uFDEF\uFFFE\uFFFF\u202A-\u202E\u2066-\u2069]/u;
+
 function checkName(value) {
   const trimmed = value.trim();
   if (trimmed.length === 0) return 'must not be empty';
   if (length(trimmed) > NAME_MAX) return `must be at most ${NAME_MAX} characters`;
+  if (FORBIDDEN_NAME_CHARACTERS.test(trimmed)) {
+    return 'must not contain control characters or bidirectional overrides';
+  }
   return undefined;
 }
 

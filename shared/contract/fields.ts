@@ -16,12 +16,23 @@ export const EmailAddressSchema = z
 
 const NAME_MAX = 100;
 
+/**
+ * Characters no name needs and that only cause harm: control characters, lone surrogates,
+ * noncharacters (SQS refuses U+FFFE and U+FFFF), and the bidirectional overrides used to
+ * disguise text. Joiners (ZWJ, ZWNJ) stay allowed: some scripts need them.
+ */
+export const FORBIDDEN_NAME_CHARACTERS =
+  /[\p{Cc}\p{Cs}\uFDD0-\uFDEF\uFFFE\uFFFF\u202A-\u202E\u2066-\u2069]/u;
+
 function nameSchema(label: string) {
   return z
     .string({ error: 'must be a string' })
     .trim()
     .min(1, { error: 'must not be empty' })
     .max(NAME_MAX, { error: `must be at most ${NAME_MAX} characters` })
+    .refine((value) => !FORBIDDEN_NAME_CHARACTERS.test(value), {
+      error: 'must not contain control characters or bidirectional overrides',
+    })
     .describe(`${label}, 1-${NAME_MAX} characters after trimming.`);
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyError } from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { toQueueSafeJson } from '../../api/command-publisher.ts';
 import { NotFoundError, QueueUnavailableError, toErrorResponse } from '../../api/errors.ts';
 
 function fastifyError(fields: Partial<FastifyError>): FastifyError {
@@ -44,5 +45,14 @@ describe('mapping errors to responses', () => {
   it('keeps the original error as the cause', () => {
     const cause = new Error('socket hang up');
     expect(new QueueUnavailableError(cause).cause).toBe(cause);
+  });
+});
+
+describe('queue message bodies', () => {
+  it('escape every non-ASCII character, so SQS accepts them and parsing restores the text', () => {
+    const value = { name: 'Zoë 👩‍💻 \uFFFE', email: 'a@x.io' };
+    const body = toQueueSafeJson(value);
+    expect(body).toMatch(/^[\x20-\x7e]*$/);
+    expect(JSON.parse(body)).toEqual(value);
   });
 });

@@ -51,6 +51,17 @@ describe('the command contract', () => {
     ).toEqual([]);
   });
 
+  it('refuses control characters and bidirectional overrides in names, but keeps joiners', () => {
+    for (const bad of ['Ada\u0000', 'A\u001bB', 'Ad\u202Ea', 'A\uFFFF', 'A\uD800']) {
+      expect(issuesOf({ ...create, payload: { ...create.payload, firstName: bad } })).toEqual([
+        'payload.firstName: must not contain control characters or bidirectional overrides',
+      ]);
+    }
+    for (const good of ['Zoë', 'محمد', 'می\u200Cخواهم', '👩\u200D💻 Ada', '李']) {
+      expect(issuesOf({ ...create, payload: { ...create.payload, firstName: good } })).toEqual([]);
+    }
+  });
+
   it('needs at least one field in an update and never takes a new email', () => {
     const update = { ...base, type: 'user.update', payload: { emailAddress: 'a@x.io' } };
     expect(issuesOf(update)).toEqual([

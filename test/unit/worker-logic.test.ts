@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { UserCommand } from '../../shared/contract/commands.ts';
 import { commandFingerprint } from '../../worker/fingerprint.ts';
 import { actionFor, classifyError, retryDelaySeconds } from '../../worker/outcomes.ts';
+import { receiveRetryDelayMs } from '../../worker/receive-backoff.ts';
 import { buildSetExpression } from '../../worker/update-expression.ts';
 
 describe('the SET expression of an update', () => {
@@ -57,6 +58,12 @@ describe('failure classification', () => {
       kind: 'invalid',
       reason: 'DynamoDB refused the write: Item size has exceeded the maximum allowed size',
     });
+  });
+
+  it('spaces out receives while the queue is unreachable: 250 ms doubling, capped at 5 s', () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 50].map(receiveRetryDelayMs)).toEqual([
+      0, 250, 500, 1000, 2000, 4000, 5000, 5000,
+    ]);
   });
 
   it('backs off exponentially by receive count, capped at five minutes', () => {

@@ -1,0 +1,52 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../shared/logger.ts';
+
+const FIRST_DELAY_MS = 250;
+const MAX_DELAY_MS = 5000;
+
+/** 250 ms, 500 ms, 1 s, ... capped at 5 s: how long to wait after `failures` failed receives in a row. */
+export function receiveRetryDelayMs(failures: number): number {
+  return failures <= 0 ? 0 : Math.min(FIRST_DELAY_MS * 2 ** (failures - 1), MAX_DELAY_MS);
+}
+
+/**
+ * sqs-consumer polls again at once after a failed receive; while SQS is unreachable that is
+ * hundreds of failed calls and error lines a second. One of these per poller spaces the
+ * receives out exponentially and logs the first failure of a streak as an error, the rest
+ * quietly, and the recovery once.
+ */
+export class ReceiveBackoff {
+  #failures = 0;
+  readonly #log: Logger;
+  readonly #signal: AbortSignal;
+
+  constructor(log: Logger, signal: AbortSignal) {
+    this.#log = log;
+    this.#signal = signal;
+  }
+
+  failed(err: unknown): void {
+    this.#failures += 1;
+    const fields = {
+      err,
+      failures: this.#failures,
+      retryInMs: receiveRetryDelayMs(this.#failures),
+    };
+    if (this.#failures === 1) this.#log.error(fields, 'cannot receive from the queue; backing off');
+    else if (this.#failures % 20 === 0)
+      this.#log.warn(fields, 'still cannot receive from the queue');
+    else this.#log.debug(fields, 'receive failed again');
+  }
+
+  succeeded(): void {
+    if (this.#failures > 0) this.#log.info({ failures: this.#failures }, 'queue reachable again');
+    this.#failures = 0;
+  }
+
+  /** Waits before the next receive while failing; returns at once when stopping. */
+  async wait(): Promise<void> {
+    const delay = receiveRetryDelayMs(this.#failures);
+    if (delay === 0 || this.#signal.aborted) return;
+    await sleep(delay, undefined, { signal: this.#signal }).catch(() => undefined);
+  }
+}
