@@ -1,0 +1,120 @@
+import {
+  ChangeMessageVisibilityBatchCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+
+/** One dead-lettered message, as `npm run dlq -- list` shows it. */
+export interface DeadLetter {
+  messageId: string;
+  commandId: string | undefined;
+  type: string | undefined;
+  groupId: string | undefined;
+  /** The worker's `error-reason`; undefined when SQS moved it after maxReceiveCount receives. */
+  reason: string | undefined;
+  /** When the worker dead-lettered it, or else when it was sent. */
+  deadLetteredAt: string | undefined;
+  sentAt: string | undefined;
+  body: string;
+}
+
+export function describeDeadLetter(message: Message): DeadLetter {
+  const body = message.Body ?? '';
+  let parsed: { commandId?: unknown; type?: unknown } = {};
+  try {
+    const json: unknown = JSON.parse(body);
+    if (json && typeof json === 'object') parsed = json;
+  } catch {
+    // Not JSON: that is usually why it is here, and the reason says so.
+  }
+  const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue;
+  const sentMs = Number(message.Attributes?.SentTimestamp);
+  return {
+    messageId: message.MessageId ?? '',
+    commandId: typeof parsed.commandId === 'string' ? parsed.commandId : undefined,
+    type: typeof parsed.type === 'string' ? parsed.type : undefined,
+    groupId: message.Attributes?.MessageGroupId,
+    reason: attribute('error-reason'),
+    deadLetteredAt: attribute('dead-lettered-at'),
+    sentAt: Number.isFinite(sentMs) && sentMs > 0 ? new Date(sentMs).toISOString() : undefined,
+    body,
+  };
+}
+
+export interface Listing {
+  messages: DeadLetter[];
+  /** SQS's count of messages before listing; may exceed what could be read. */
+  approximateTotal: number;
+}
+
+/**
+ * Reads up to `max` dead letters without deleting them. Each read hides a message, and in
+ * a FIFO queue blocks the rest of its group, for `visibilityTimeoutSeconds`; so the listing
+ * keeps that short and, when done, makes everything it read visible again at once. A group
+ * whose later messages sit behind one it already holds is listed only in part (SQS hands out
+ * at most 10 messages of one group at a time); `approximateTotal` shows what is missing.
+ */
+export async function listDeadLetters(
+  sqs: SQSClient,
+  queueUrl: string,
+  options: { max: number; visibilityTimeoutSeconds: number },
+): Promise<Listing> {
+  const approximateTotal = (await queueCounts(sqs, queueUrl)).total;
+  const seen = new Map<string, Message>();
+  try {
+    while (seen.size < options.max) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: Math.min(10, options.max - seen.size),
+          WaitTimeSeconds: 1,
+          VisibilityTimeout: options.visibilityTimeoutSeconds,
+          MessageAttributeNames: ['All'],
+          MessageSystemAttributeNames: ['All'],
+        }),
+      );
+      const fresh = Messages.filter((m) => m.MessageId && !seen.has(m.MessageId));
+      if (fresh.length === 0) break;
+      for (const message of fresh) seen.set(message.MessageId as string, message);
+    }
+  } finally {
+    await releaseMessages(sqs, queueUrl, [...seen.values()]);
+  }
+  return { messages: [...seen.values()].map(describeDeadLetter), approximateTotal };
+}
+
+/**
+ * Makes received messages visible again (within a second), so their groups are not held up.
+ * 1 s rather than 0: the SQS emulator of `npm run dev` (fauxqs 2.4 with a data directory)
+ * loses a FIFO message whose visibility is set to 0, and a second costs nothing.
+ */
+export async function releaseMessages(sqs: SQSClient, queueUrl: string, messages: Message[]) {
+  for (let start = 0; start < messages.length; start += 10) {
+    const batch = messages.slice(start, start + 10);
+    await sqs.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: batch.map((m, i) => ({
+          Id: String(i),
+          ReceiptHandle: m.ReceiptHandle,
+          VisibilityTimeout: 1,
+        })),
+      }),
+    );
+  }
+}
+
+/** SQS's approximate counts: visible, and received by someone (a listing, say) but not deleted. */
+export async function queueCounts(sqs: SQSClient, queueUrl: string) {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  const visible = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
+  const held = Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  return { visible, held, total: visible + held };
+}

@@ -1,0 +1,91 @@
+import { type Message, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { messageGroupIdFor } from '../../shared/contract/commands.ts';
+import { dlqList, dlqRedrive, runDlq } from './support/dlq-cli.ts';
+import { type FaultSystem, startFaultSystem } from './support/fault-system.ts';
+import { HASHES } from './support/model.ts';
+import { drainDeadLetters } from './support/reconcile.ts';
+
+let system: FaultSystem;
+const email = 'tool-user@example.com';
+const invalid = JSON.stringify({
+  schemaVersion: 1,
+  commandId: 'tool-invalid-1',
+  type: 'user.create',
+  issuedAt: '2026-01-01T00:00:00Z',
+  payload: { emailAddress: email, firstName: '', lastName: 'B', passwordHash: HASHES[0] },
+});
+
+beforeAll(async () => {
+  system = await startFaultSystem();
+  await system.startWorker('worker');
+  // Dead-lettered by the worker, with reasons: one invalid command, one body that is not JSON.
+  await system.sqs.send(
+    new SendMessageCommand({
+      QueueUrl: system.queueUrl,
+      MessageBody: invalid,
+      MessageGroupId: messageGroupIdFor(email),
+      MessageDeduplicationId: 'tool-invalid-1',
+    }),
+  );
+  await system.sqs.send(
+    new SendMessageCommand({
+      QueueUrl: system.queueUrl,
+      MessageBody: 'this is not JSON',
+      MessageGroupId: 'some-group',
+      MessageDeduplicationId: 'tool-garbage-1',
+    }),
+  );
+  await vi.waitFor(async () => expect((await system.queueDepth('dead-letter')).visible).toBe(2), {
+    timeout: 30_000,
+    interval: 200,
+  });
+});
+afterAll(async () => system?.close());
+
+describe('npm run dlq', () => {
+  it('lists each dead letter with its command, type, group, time and the worker’s reason', async () => {
+    const listing = await dlqList(system.env);
+    const byCommand = new Map(listing.messages.map((m) => [m.commandId ?? m.body, m]));
+    expect(listing.approximateTotal).toBe(2);
+    expect(byCommand.get('tool-invalid-1')).toMatchObject({
+      type: 'user.create',
+      groupId: messageGroupIdFor(email),
+      reason: 'payload.firstName: must not be empty',
+      deadLetteredAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      body: invalid,
+    });
+    expect(byCommand.get('this is not JSON')?.reason).toMatch(/^body is not JSON/);
+
+    const text = await runDlq(system.env, ['list']);
+    expect(text).toContain('2 dead-lettered message(s)');
+    expect(text).toContain('command tool-invalid-1 (user.create)');
+    expect(text).toContain('reason: payload.firstName: must not be empty');
+    expect(text).toContain('no readable command id');
+  }, 60_000);
+
+  it('redrives each message once, and one that is still invalid comes back with its reason', async () => {
+    const result = await dlqRedrive(system.env);
+    // Exactly the two that were there: the redrive does not chase messages that come back.
+    expect(result.moved.map((m) => m.commandId ?? m.body).sort()).toEqual(
+      ['this is not JSON', 'tool-invalid-1'].sort(),
+    );
+    expect(result.failed).toEqual([]);
+    const back: Message[] = [];
+    await vi.waitFor(
+      async () => {
+        back.push(...(await drainDeadLetters(system)));
+        if (back.length < 2) throw new Error(`${back.length} back so far`);
+      },
+      { timeout: 30_000, interval: 200 },
+    );
+    expect(back.map((m) => m.MessageAttributes?.['error-reason']?.StringValue).sort()).toEqual([
+      expect.stringMatching(/^body is not JSON/),
+      'payload.firstName: must not be empty',
+    ]);
+    // It kept the message group, and the main queue is empty again.
+    const again = back.find((m) => m.Body === invalid);
+    expect(again?.Attributes?.MessageGroupId).toBe(messageGroupIdFor(email));
+    expect(await system.queueDepth()).toEqual({ visible: 0, inFlight: 0 });
+  }, 60_000);
+});
