@@ -59,6 +59,20 @@ export interface Resources {
   queueUrl: string;
 }
 
+/** Settings under study, passed through from the bench's own environment. */
+function tuning(): Record<string, string> {
+  const names = [
+    'WORKER_POLLERS',
+    'WORKER_BATCH_SIZE',
+    'HASH_THREADS',
+    'PUBLISH_BATCH_WINDOW_MS',
+    'BCRYPT_COST',
+  ];
+  return Object.fromEntries(
+    names.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
+  );
+}
+
 export async function newResources(
   emulatorEnv: Record<string, string>,
   label: string,
@@ -74,6 +88,7 @@ export async function newResources(
     LOG_LEVEL: 'info',
     // One load generator is one client: a rate limit would measure itself.
     RATE_LIMIT_MAX: '0',
+    ...tuning(),
   };
   const config = loadConfig(env);
   const credentials = {

@@ -17,7 +17,8 @@ const scale: Scale = SCALES[(process.env.BENCH_SCALE as Scale['name']) ?? 'full'
 const outDir = process.env.BENCH_OUT ?? 'bench';
 const say = (line: string) => process.stdout.write(`[bench] ${line}\n`);
 
-const defaults = loadConfig({}).env;
+// The service's defaults, unless the environment overrides them (e.g. WORKER_POLLERS=8).
+const defaults = loadConfig(process.env).env;
 const cores = availableParallelism();
 const startedAt = new Date().toISOString();
 say(`scale ${scale.name}; ${cores} cores; bcrypt cost ${defaults.BCRYPT_COST}`);
