@@ -51,10 +51,17 @@ export async function startService(
 ): Promise<Service> {
   const logFile = join(tmpdir(), `bench-${kind}-${process.pid}-${Date.now()}.log`);
   const out = openSync(logFile, 'w');
-  const child = spawn(process.execPath, ['--import', './bench/probe.ts', ENTRY_POINTS[kind]], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', out, out, 'ipc'],
-  });
+  const profile = process.env.BENCH_PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+    : [];
+  const child = spawn(
+    process.execPath,
+    [...profile, '--import', './bench/probe.ts', ENTRY_POINTS[kind]],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', out, out, 'ipc'],
+    },
+  );
   const url = `http://127.0.0.1:${env.PORT}`;
   const deadline = Date.now() + 30_000;
   for (;;) {

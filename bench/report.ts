@@ -43,17 +43,18 @@ export function renderTable(report: BenchReport): string {
 export function renderSvg(report: BenchReport): string {
   const figures = report.figures.filter((f) => f.ratio !== null);
   const rowHeight = 34;
-  const left = 330;
-  const width = 820;
+  const left = 400;
+  const width = 920;
   const scaleMax = Math.max(2, ...figures.map((f) => f.ratio ?? 0)) * 1.1;
   const x = (ratio: number) => left + (ratio / scaleMax) * (width - left - 40);
   const height = 70 + figures.length * rowHeight;
   const bars = figures.map((f, i) => {
     const y = 50 + i * rowHeight;
     const targetValue = Number.parseFloat(f.target.replace(/[^\d.]/g, ''));
-    const color = f.met ? '#2e7d32' : '#c62828';
+    const color = f.met === null ? '#607d8b' : f.met ? '#2e7d32' : '#c62828';
+    const label = `${f.id}. ${f.name}${f.ratioMeaning.includes('lower is better') ? ' (lower is better)' : ''}`;
     return [
-      `<text x="${left - 10}" y="${y + 16}" text-anchor="end">${escapeXml(`${f.id}. ${f.name}`)}</text>`,
+      `<text x="${left - 10}" y="${y + 16}" text-anchor="end">${escapeXml(label)}</text>`,
       `<rect x="${left}" y="${y + 3}" width="${Math.max(1, x(f.ratio ?? 0) - left)}" height="18" fill="${color}" rx="2"/>`,
       `<text x="${x(f.ratio ?? 0) + 6}" y="${y + 16}">${fmt(f.ratio, 2)}</text>`,
       Number.isFinite(targetValue)
@@ -63,7 +64,7 @@ export function renderSvg(report: BenchReport): string {
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="system-ui, sans-serif" font-size="13">
 <rect width="100%" height="100%" fill="#fff"/>
-<text x="16" y="24" font-size="15" font-weight="600">Ratio to the baseline measured in the same run (dashed line: target; green: met)</text>
+<text x="16" y="24" font-size="15" font-weight="600">Ratio to the baseline measured in the same run (dashed line: target; green met, red not, grey no target)</text>
 <text x="16" y="40" fill="#555">${escapeXml(`${report.machine.cores} cores, ${report.machine.cpu}, Node ${report.machine.node}, ${report.startedAt}`)}</text>
 ${bars.join('\n')}
 </svg>
