@@ -62,7 +62,8 @@ export function renderSvg(report: BenchReport): string {
         : '',
     ].join('');
   });
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="system-ui, sans-serif" font-size="13">
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="system-ui, sans-serif" font-size="13" role="img" aria-label="Benchmark ratios to same-run baselines">
+<title>Benchmark ratios to same-run baselines</title>
 <rect width="100%" height="100%" fill="#fff"/>
 <text x="16" y="24" font-size="15" font-weight="600">Ratio to the baseline measured in the same run (dashed line: target; green met, red not, grey no target)</text>
 <text x="16" y="40" fill="#555">${escapeXml(`${report.machine.cores} cores, ${report.machine.cpu}, Node ${report.machine.node}, ${report.startedAt}`)}</text>
