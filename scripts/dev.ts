@@ -51,7 +51,8 @@ for (const child of children) {
 }
 
 const base = `http://${config.env.HOST}:${config.env.PORT}`;
-say(`API      ${base}   (docs: ${base}/docs)`);
+say(`Web page ${base}/`);
+say(`API      ${base}   (docs: ${base}/docs, metrics: ${base}/metrics)`);
 say(`SQS      ${emulators.sqsEndpoint}   DynamoDB ${emulators.dynamoDbEndpoint}`);
 say('try it:');
 say(
@@ -59,7 +60,7 @@ say(
 );
 say(`  curl -s '${base}/commands/<commandId>?waitSeconds=5'`);
 say(`  curl -s ${base}/users/ada@example.com`);
-say('Ctrl-C stops everything; data stays in .data/ for next time.');
+say(`Ctrl-C stops everything; data stays in ${DATA_DIR}/ for next time.`);
 
 async function stop(code: number) {
   stopping = true;
