@@ -156,16 +156,11 @@ export class UserWriteRepository {
   }
 }
 
-/** Items in cancellation reasons come back in wire format; plain ones pass through. */
+/**
+ * Items in cancellation reasons and conditional-check errors come back in DynamoDB's wire
+ * format ({ S: "..." }): lib-dynamodb only unmarshalls successful outputs.
+ */
 function readItem(item: unknown): Record<string, unknown> | undefined {
   if (!item || typeof item !== 'object') return undefined;
-  const values = Object.values(item);
-  const wireFormat =
-    values.length > 0 &&
-    values.every(
-      (v) => v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1,
-    );
-  return wireFormat
-    ? unmarshall(item as Parameters<typeof unmarshall>[0])
-    : (item as Record<string, unknown>);
+  return unmarshall(item as Parameters<typeof unmarshall>[0]);
 }
