@@ -89,10 +89,10 @@ export class UserWriteRepository {
     reason: string,
   ): Promise<ApplyOutcome> {
     const record = this.#record(command, fingerprint, { status: 'rejected', reason });
-    const existing = await this.#putRecordIfAbsent(record);
-    return existing
-      ? this.#compareWithExisting(existing, fingerprint)
-      : { kind: 'rejected', reason };
+    const written = await this.#putRecordIfAbsent(record);
+    return written.ok
+      ? { kind: 'rejected', reason }
+      : this.#compareWithExisting(written.existing, fingerprint);
   }
 
   #record(
@@ -112,8 +112,10 @@ export class UserWriteRepository {
     };
   }
 
-  /** Returns the existing record when there is one (and writes nothing). */
-  async #putRecordIfAbsent(record: CommandRecord): Promise<Record<string, unknown> | undefined> {
+  /** Writes the record, or returns the existing one (in wire format) and writes nothing. */
+  async #putRecordIfAbsent(
+    record: CommandRecord,
+  ): Promise<{ ok: true } | { ok: false; existing: unknown }> {
     try {
       await this.#client.send(
         new PutCommand({
@@ -123,10 +125,10 @@ export class UserWriteRepository {
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return undefined;
+      return { ok: true };
     } catch (error) {
       if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-      return readItem((error as { Item?: unknown }).Item) ?? {};
+      return { ok: false, existing: (error as { Item?: unknown }).Item };
     }
   }
 
