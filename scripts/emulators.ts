@@ -15,6 +15,8 @@ export interface Emulators {
   dynamoDbEndpoint: string;
   /** Environment that points the SDK (and so every process of ours) at the emulators. */
   env: Record<string, string>;
+  /** Every message body sent to any queue so far (only with `recordMessages`). */
+  publishedMessageBodies(): string[];
   stop(): Promise<void>;
 }
 
@@ -23,6 +25,8 @@ export interface EmulatorOptions {
   dynamoDbPort?: number;
   /** Persist both emulators under this folder; omit for in-memory. */
   dataDir?: string;
+  /** Keep every message sent, for suite-wide checks (the test setup's secrecy check). */
+  recordMessages?: boolean;
 }
 
 /**
@@ -39,6 +43,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     port: options.sqsPort ?? 0,
     logger: false,
     ...(dataDir ? { dataDir: resolve(dataDir, 'sqs') } : {}),
+    ...(options.recordMessages ? { messageSpies: { bufferSize: 1_000_000 } } : {}),
   });
   const dynamoDbPort = options.dynamoDbPort || (await findFreePort());
   const dynamoDb = spawnDynamoDbLocal({
@@ -65,6 +70,13 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
       AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
       AWS_ENDPOINT_URL_SQS: sqsEndpoint,
       AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
+    },
+    publishedMessageBodies() {
+      if (!options.recordMessages)
+        throw new Error('startEmulators({ recordMessages: true }) keeps messages');
+      return fauxqs.spy
+        .getAllMessages()
+        .flatMap((m) => (m.service === 'sqs' && m.status === 'published' ? [m.body] : []));
     },
     async stop() {
       await Promise.all([fauxqs.stop(), stopProcess(dynamoDb)]);
@@ -154,15 +166,29 @@ export interface RestartableEmulator {
  */
 export async function startSqsEmulator(
   options: { port?: number; dataDir?: string } = {},
-): Promise<RestartableEmulator> {
+): Promise<RestartableEmulator & { publishedMessageBodies(): string[] }> {
   const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const start = () => startFauxqs({ port, logger: false, ...(dataDir ? { dataDir } : {}) });
+  const start = () =>
+    startFauxqs({
+      port,
+      logger: false,
+      messageSpies: { bufferSize: 1_000_000 },
+      ...(dataDir ? { dataDir } : {}),
+    });
   const port = options.port || (await findFreePort());
   let server: Awaited<ReturnType<typeof startFauxqs>> | undefined = await start();
+  // Messages sent before a restart, kept for suite-wide checks.
+  const earlier: string[] = [];
+  const bodiesOf = (running: typeof server) =>
+    (running?.spy.getAllMessages() ?? []).flatMap((m) =>
+      m.service === 'sqs' && m.status === 'published' ? [m.body] : [],
+    );
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    publishedMessageBodies: () => [...earlier, ...bodiesOf(server)],
     async stop() {
+      earlier.push(...bodiesOf(server));
       await server?.stop();
       server = undefined;
     },

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { createLogger, type Logger } from '../../shared/logger.ts';
+import { recordSuiteLogLines } from './secrecy.ts';
 
 export interface CapturedLogs {
   log: Logger;
@@ -14,7 +15,9 @@ export function captureLogs(name: string, level = 'info'): CapturedLogs {
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      const written = chunk.toString('utf8').split('\n').filter(Boolean);
+      lines.push(...written);
+      recordSuiteLogLines(written);
       callback();
     },
   });

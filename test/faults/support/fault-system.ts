@@ -23,6 +23,7 @@ import {
 import { type Config, loadConfig } from '../../../shared/config.ts';
 import { messageGroupIdFor, type UserCommand } from '../../../shared/contract/commands.ts';
 import { provisionResources } from '../../../shared/provision.ts';
+import { recordSuiteMessages } from '../../support/secrecy.ts';
 import { type ServiceProcess, startService, stopService } from './processes.ts';
 
 export interface QueueDepth {
@@ -155,6 +156,7 @@ export async function startFaultSystem(
       sqs.destroy();
       dynamoDb.destroy();
       await Promise.allSettled([sqsEmulator.stop(), dynamoDbEmulator.stop()]);
+      recordSuiteMessages(sqsEmulator.publishedMessageBodies());
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { recordSuiteLogLines } from '../../support/secrecy.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ENTRY_POINTS = { api: 'api/server.ts', worker: 'worker/main.ts' } as const;
@@ -97,6 +98,8 @@ function collectLines(child: ChildProcess, onLine: (line: string) => void) {
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
       for (const line of lines) if (line.trim()) onLine(line);
+      // Every line also goes to the suite-wide secrecy check (test/global-setup.ts).
+      recordSuiteLogLines(lines.filter((line) => line.trim()));
     });
   }
 }
