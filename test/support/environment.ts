@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import {
-  DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   type Message,
-  ReceiveMessageCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
-import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import bcrypt from 'bcryptjs';
 import { inject } from 'vitest';
 import { type Api, createApi } from '../../api/api.ts';
@@ -25,6 +23,7 @@ import {
 } from '../../shared/contract/commands.ts';
 import { provisionResources } from '../../shared/provision.ts';
 import { createWorker, type Worker } from '../../worker/worker.ts';
+import { drainQueue, scanAll } from './aws-reads.ts';
 import { type CapturedLogs, captureLogs } from './capture-logs.ts';
 
 export interface TestEnvironment {
@@ -150,46 +149,8 @@ export async function createTestEnvironment(
       );
       return Item as CommandRecord | undefined;
     },
-    async scanTable(table) {
-      const items: Record<string, unknown>[] = [];
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await dynamoDb.send(
-          new ScanCommand({
-            TableName: config.resources.tables[table],
-            ExclusiveStartKey,
-            ConsistentRead: true,
-          }),
-        );
-        items.push(...(page.Items ?? []));
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-      return items;
-    },
-    async receiveDeadLetters() {
-      const messages: Message[] = [];
-      for (;;) {
-        const { Messages = [] } = await sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: deadLetterQueueUrl,
-            MaxNumberOfMessages: 10,
-            WaitTimeSeconds: 0,
-            VisibilityTimeout: 60,
-            MessageAttributeNames: ['All'],
-            MessageSystemAttributeNames: ['All'],
-          }),
-        );
-        if (Messages.length === 0) return messages;
-        messages.push(...Messages);
-        // Delete what we read: an unacknowledged FIFO message would block its group.
-        await sqs.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl: deadLetterQueueUrl,
-            Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
-          }),
-        );
-      }
-    },
+    scanTable: (table) => scanAll(dynamoDb, config.resources.tables[table]),
+    receiveDeadLetters: () => drainQueue(sqs, deadLetterQueueUrl),
     async queueDepth() {
       const { Attributes = {} } = await sqs.send(
         new GetQueueAttributesCommand({

@@ -1,11 +1,7 @@
-import {
-  DeleteMessageBatchCommand,
-  type Message,
-  ReceiveMessageCommand,
-} from '@aws-sdk/client-sqs';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Message } from '@aws-sdk/client-sqs';
 import bcrypt from 'bcryptjs';
 import { expect, vi } from 'vitest';
+import { drainQueue, scanAll } from '../../support/aws-reads.ts';
 import type { FaultSystem } from './fault-system.ts';
 import { expectedState, type SubmittedCommand } from './model.ts';
 
@@ -157,44 +153,11 @@ function commandIdOf(message: Message): string {
   }
 }
 
-export async function scan(system: FaultSystem, table: 'users' | 'commands') {
-  const items: Record<string, unknown>[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await system.dynamoDb.send(
-      new ScanCommand({
-        TableName: system.config.resources.tables[table],
-        ExclusiveStartKey,
-        ConsistentRead: true,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return items;
+export function scan(system: FaultSystem, table: 'users' | 'commands') {
+  return scanAll(system.dynamoDb, system.config.resources.tables[table]);
 }
 
 /** Reads and deletes everything in the dead-letter queue (deleting keeps FIFO groups moving). */
-export async function drainDeadLetters(system: FaultSystem): Promise<Message[]> {
-  const messages: Message[] = [];
-  for (;;) {
-    const { Messages = [] } = await system.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: system.deadLetterQueueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 0,
-        VisibilityTimeout: 30,
-        MessageAttributeNames: ['All'],
-        MessageSystemAttributeNames: ['All'],
-      }),
-    );
-    if (Messages.length === 0) return messages;
-    messages.push(...Messages);
-    await system.sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: system.deadLetterQueueUrl,
-        Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
-      }),
-    );
-  }
+export function drainDeadLetters(system: FaultSystem): Promise<Message[]> {
+  return drainQueue(system.sqs, system.deadLetterQueueUrl);
 }
