@@ -14,6 +14,7 @@ import {
   type UserCommand,
 } from '../shared/contract/commands.ts';
 import { provisionResources } from '../shared/provision.ts';
+import { suffixedResourceNames } from '../shared/resources.ts';
 
 export interface Scale {
   name: 'full' | 'tiny';
@@ -80,10 +81,7 @@ export async function newResources(
   const id = `${label}-${randomUUID().slice(0, 6)}`;
   const env: Record<string, string> = {
     ...emulatorEnv,
-    USERS_TABLE: `users-${id}`,
-    COMMANDS_TABLE: `commands-${id}`,
-    COMMAND_QUEUE: `user-commands-${id}.fifo`,
-    DEAD_LETTER_QUEUE: `user-commands-dlq-${id}.fifo`,
+    ...suffixedResourceNames(id),
     PORT: String(await findFreePort()),
     LOG_LEVEL: 'info',
     // One load generator is one client: a rate limit would measure itself.

@@ -45,3 +45,23 @@ export interface ResourceNames {
   tables: Record<TableKey, string>;
   queues: Record<QueueKey, string>;
 }
+
+/**
+ * Environment overrides that give every table and queue a name of its own (`users-ab12`,
+ * `user-commands-ab12.fifo`), through each resource's nameVariable: how tests and the bench
+ * get isolated resources on shared emulators.
+ */
+export function suffixedResourceNames(suffix: string): Record<string, string> {
+  const all = [
+    ...Object.values(resourceDefinitions.tables),
+    ...Object.values(resourceDefinitions.queues),
+  ];
+  return Object.fromEntries(
+    all.map(({ name, nameVariable }) => [
+      nameVariable,
+      name.endsWith('.fifo')
+        ? `${name.slice(0, -'.fifo'.length)}-${suffix}.fifo`
+        : `${name}-${suffix}`,
+    ]),
+  );
+}

@@ -22,6 +22,7 @@ import {
   type UserCommand,
 } from '../../shared/contract/commands.ts';
 import { provisionResources } from '../../shared/provision.ts';
+import { suffixedResourceNames } from '../../shared/resources.ts';
 import { createWorker, type Worker } from '../../worker/worker.ts';
 import { drainQueue, scanAll } from './aws-reads.ts';
 import { type CapturedLogs, captureLogs } from './capture-logs.ts';
@@ -58,10 +59,7 @@ export async function createTestEnvironment(
   const suffix = randomUUID().slice(0, 8);
   const env: Record<string, string> = {
     ...inject('emulatorEnv'),
-    USERS_TABLE: `users-${suffix}`,
-    COMMANDS_TABLE: `commands-${suffix}`,
-    COMMAND_QUEUE: `user-commands-${suffix}.fifo`,
-    DEAD_LETTER_QUEUE: `user-commands-dlq-${suffix}.fifo`,
+    ...suffixedResourceNames(suffix),
     BCRYPT_COST: '4',
     HASH_THREADS: '2',
     WORKER_WAIT_TIME_SECONDS: '1',

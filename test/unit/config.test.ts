@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../shared/config.ts';
-import { resourceDefinitions } from '../../shared/resources.ts';
+import { resourceDefinitions, suffixedResourceNames } from '../../shared/resources.ts';
 
 describe('configuration', () => {
   it('has defaults that run locally', () => {
@@ -67,5 +67,15 @@ describe('configuration', () => {
         ).toBe(renamed);
       }
     }
+  });
+
+  it('gives every resource a suffixed name of its own, keeping queues FIFO', () => {
+    expect(loadConfig(suffixedResourceNames('ab12')).resources).toEqual({
+      tables: { users: 'users-ab12', commands: 'commands-ab12' },
+      queues: {
+        command: 'user-commands-ab12.fifo',
+        commandDeadLetter: 'user-commands-dlq-ab12.fifo',
+      },
+    });
   });
 });

@@ -23,6 +23,7 @@ import {
 import { type Config, loadConfig } from '../../../shared/config.ts';
 import { messageGroupIdFor, type UserCommand } from '../../../shared/contract/commands.ts';
 import { provisionResources } from '../../../shared/provision.ts';
+import { suffixedResourceNames } from '../../../shared/resources.ts';
 import { recordSuiteMessages } from '../../support/secrecy.ts';
 import { type ServiceProcess, startService, stopService } from './processes.ts';
 
@@ -81,10 +82,7 @@ export async function startFaultSystem(
     AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_SQS: sqsEmulator.endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEmulator.endpoint,
-    USERS_TABLE: `users-${suffix}`,
-    COMMANDS_TABLE: `commands-${suffix}`,
-    COMMAND_QUEUE: `user-commands-${suffix}.fifo`,
-    DEAD_LETTER_QUEUE: `user-commands-dlq-${suffix}.fifo`,
+    ...suffixedResourceNames(suffix),
     PORT: '0',
     BCRYPT_COST: '4',
     HASH_THREADS: '1',
