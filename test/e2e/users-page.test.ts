@@ -57,6 +57,12 @@ describe('the users page, in a real browser against the real API and worker', ()
     await insertAndWait(ui, user);
 
     await ui.insertUser({ ...user, firstName: 'Augusta' });
+    // Wait for the second entry: until it appears, the newest one is the first insert's.
+    const inserts = ui.activityEntries().filter({ hasText: `Insert ${user.emailAddress}` });
+    await eventually(
+      () => inserts.count(),
+      (count) => expect(count).toBe(2),
+    );
 
     const second = ui.activityEntries().first();
     expect(await shownText(second)).toContain(`Insert ${user.emailAddress}`);
