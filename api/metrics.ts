@@ -1,10 +1,14 @@
+import cluster from 'node:cluster';
 import { Counter, type Registry } from 'prom-client';
 import type { CommandType } from '../shared/contract/commands.ts';
 import { createRegistry } from '../shared/metrics.ts';
+import { shareMetricsAcrossProcesses } from './cluster.ts';
 
 export interface ApiMetrics {
   registry: Registry;
   commandAccepted(type: CommandType): void;
+  /** Prometheus text: this process's metrics, or every API process's added up. */
+  render(): Promise<string>;
 }
 
 export function createApiMetrics(): ApiMetrics {
@@ -15,5 +19,9 @@ export function createApiMetrics(): ApiMetrics {
     labelNames: ['type'],
     registers: [registry],
   });
-  return { registry, commandAccepted: (type) => accepted.inc({ type }) };
+  return {
+    registry,
+    commandAccepted: (type) => accepted.inc({ type }),
+    render: cluster.isWorker ? shareMetricsAcrossProcesses(registry) : () => registry.metrics(),
+  };
 }

@@ -1,7 +1,9 @@
+import cluster from 'node:cluster';
 import { loadConfigOrExit } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
 import { stopOnSignals } from '../shared/shutdown.ts';
 import { createApi } from './api.ts';
+import { announceListening, superviseApiProcesses } from './cluster.ts';
 
 const config = loadConfigOrExit();
 const log = createLogger({
@@ -10,11 +12,26 @@ const log = createLogger({
   pretty: config.env.LOG_PRETTY,
 });
 
-try {
-  const api = await createApi(config, log);
-  await api.app.listen({ port: config.env.PORT, host: config.env.HOST });
-  stopOnSignals(log, config.env.SHUTDOWN_TIMEOUT_SECONDS, () => api.close());
-} catch (err) {
-  log.fatal({ err }, 'api failed to start');
-  process.exit(1);
+if (cluster.isPrimary && config.env.API_PROCESSES > 1) {
+  superviseApiProcesses({
+    processes: config.env.API_PROCESSES,
+    log,
+    shutdownTimeoutSeconds: config.env.SHUTDOWN_TIMEOUT_SECONDS,
+  });
+} else {
+  try {
+    const api = await createApi(config, log);
+    await api.app.listen({
+      port: config.env.PORT,
+      host: config.env.HOST,
+      // Fastify passes this on to net.Server#listen (Node ≥ 22.12): each API process owns a
+      // listening socket, and the kernel spreads connections among them.
+      ...(cluster.isWorker && { reusePort: true }),
+    });
+    announceListening();
+    stopOnSignals(log, config.env.SHUTDOWN_TIMEOUT_SECONDS, () => api.close());
+  } catch (err) {
+    log.fatal({ err }, 'api failed to start');
+    process.exit(1);
+  }
 }

@@ -13,7 +13,7 @@ const boolean = z
  * Every environment variable the service reads. The README's configuration table is
  * generated from these descriptions (`npm run docs`), and a test fails when it is stale.
  */
-export const EnvSchema = z.object({
+const EnvVariables = z.object({
   PORT: z.coerce
     .number()
     .int()
@@ -80,13 +80,24 @@ export const EnvSchema = z.object({
     .max(15)
     .default(10)
     .describe('bcrypt cost factor for password hashes (tests lower it for speed).'),
+  API_PROCESSES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(1)
+    .describe(
+      'API processes sharing PORT (node:cluster with SO_REUSEPORT, Linux): set it to the cores of a multi-core host. Rate limits and /ready are per process; /metrics adds up all of them.',
+    ),
   HASH_THREADS: z.coerce
     .number()
     .int()
     .min(1)
     .max(64)
     .optional()
-    .describe('Worker threads hashing passwords in the API; unset means one per core.'),
+    .describe(
+      'Worker threads hashing passwords in each API process; unset means the cores divided among API_PROCESSES (at least one).',
+    ),
   BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()
@@ -189,6 +200,11 @@ export const EnvSchema = z.object({
     .describe('Human-readable logs; default: only when stdout is a terminal.'),
 });
 
+export const EnvSchema = EnvVariables.refine((env) => env.API_PROCESSES === 1 || env.PORT !== 0, {
+  path: ['PORT'],
+  error: 'must be a fixed port when API_PROCESSES > 1 (each process would pick its own)',
+});
+
 export type Env = z.infer<typeof EnvSchema>;
 
 export interface AwsConfig {
@@ -199,7 +215,7 @@ export interface AwsConfig {
 
 export interface Config {
   env: Env;
-  /** HASH_THREADS, or one per core. */
+  /** HASH_THREADS, or the cores shared out among the API processes. */
   hashThreads: number;
   aws: AwsConfig;
   resources: ResourceNames;
@@ -225,7 +241,8 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
   const env = result.data;
   return {
     env,
-    hashThreads: env.HASH_THREADS ?? availableParallelism(),
+    hashThreads:
+      env.HASH_THREADS ?? Math.max(1, Math.floor(availableParallelism() / env.API_PROCESSES)),
     aws: {
       region: env.AWS_REGION,
       sqsEndpoint: env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL,

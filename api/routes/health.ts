@@ -10,7 +10,7 @@ const ReadySchema = z.object({
 
 /**
  * /health: the process is up. /ready: it can reach SQS and DynamoDB right now.
- * /metrics: Prometheus text format.
+ * /metrics: Prometheus text format, every API process's added up when API_PROCESSES > 1.
  */
 export const healthRoutes: FastifyPluginAsync<AppDependencies> = async (app, deps) => {
   const route = app.withTypeProvider<ZodTypeProvider>();
@@ -21,7 +21,7 @@ export const healthRoutes: FastifyPluginAsync<AppDependencies> = async (app, dep
   );
   route.get('/metrics', { schema: { tags: ['health'], hide: true } }, async (_request, reply) => {
     reply.type(deps.metrics.registry.contentType);
-    return deps.metrics.registry.metrics();
+    return deps.metrics.render();
   });
   route.get(
     '/ready',

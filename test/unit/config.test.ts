@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../shared/config.ts';
 import { resourceDefinitions, suffixedResourceNames } from '../../shared/resources.ts';
@@ -50,6 +51,17 @@ describe('configuration', () => {
       'COMMAND_QUEUE="plain-queue": must be the name of a FIFO queue (ending in .fifo)',
     );
     expect(message).toContain('AWS_ENDPOINT_URL="nope": must be a URL');
+  });
+
+  it('shares the cores among API processes for hashing, and needs a fixed port for several', () => {
+    const cores = availableParallelism();
+    expect(loadConfig({}).hashThreads).toBe(cores);
+    expect(loadConfig({ API_PROCESSES: String(cores) }).hashThreads).toBe(1);
+    expect(loadConfig({ API_PROCESSES: '2', HASH_THREADS: '3' }).hashThreads).toBe(3);
+    expect(() => loadConfig({ API_PROCESSES: '2', PORT: '0' })).toThrow(
+      'PORT="0": must be a fixed port when API_PROCESSES > 1',
+    );
+    expect(loadConfig({ API_PROCESSES: '1', PORT: '0' }).env.PORT).toBe(0);
   });
 
   it('treats empty variables as unset', () => {

@@ -16,6 +16,7 @@ export interface Exit {
 
 export interface ServiceProcess {
   readonly name: string;
+  readonly pid: number;
   /** The API's base URL (from its "Server listening" line); undefined for a worker. */
   readonly url: string | undefined;
   /** Every JSON log line the process has written so far. */
@@ -71,6 +72,7 @@ export async function startService(
   });
   return {
     name,
+    pid: child.pid ?? 0,
     url,
     logs: () => entries,
     strayOutput: () => stray,
