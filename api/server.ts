@@ -2,7 +2,6 @@ import cluster from 'node:cluster';
 import { loadConfigOrExit } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
 import { stopOnSignals } from '../shared/shutdown.ts';
-import { createApi } from './api.ts';
 import { announceListening, superviseApiProcesses } from './cluster.ts';
 
 const config = loadConfigOrExit();
@@ -20,6 +19,8 @@ if (cluster.isPrimary && config.env.API_PROCESSES > 1) {
   });
 } else {
   try {
+    // Imported here, so a primary that only supervises does not load the whole app.
+    const { createApi } = await import('./api.ts');
     const api = await createApi(config, log);
     await api.app.listen({
       port: config.env.PORT,

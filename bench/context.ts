@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { GetQueueUrlCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { findFreePort } from '../scripts/emulators.ts';
@@ -15,6 +16,7 @@ import {
 } from '../shared/contract/commands.ts';
 import { provisionResources } from '../shared/provision.ts';
 import { suffixedResourceNames } from '../shared/resources.ts';
+import type { Rounds } from './rounds.ts';
 
 export interface Scale {
   name: 'full' | 'tiny';
@@ -26,6 +28,10 @@ export interface Scale {
   createConcurrency: number;
   /** Commands pre-filled for the worker drain figure. */
   drainCount: number;
+  /** C is measured in rounds (each: a fresh queue drained, then the bare loop): see rounds.ts. */
+  drainRounds: Rounds;
+  /** D's rounds: the API for `seconds`, then the GetItem loop for as long. */
+  readRounds: Rounds;
   latencySamples: number;
   burst: number;
 }
@@ -37,6 +43,8 @@ export const SCALES: Record<Scale['name'], Scale> = {
     concurrency: 32,
     createConcurrency: 16,
     drainCount: 2000,
+    drainRounds: { warmup: 1, measured: 3 },
+    readRounds: { warmup: 3, measured: 3 },
     latencySamples: 40,
     burst: 200,
   },
@@ -46,6 +54,8 @@ export const SCALES: Record<Scale['name'], Scale> = {
     concurrency: 4,
     createConcurrency: 2,
     drainCount: 30,
+    drainRounds: { warmup: 1, measured: 1 },
+    readRounds: { warmup: 1, measured: 1 },
     latencySamples: 3,
     burst: 8,
   },
@@ -60,6 +70,11 @@ export interface Resources {
   queueUrl: string;
 }
 
+/** The API on every core, as one would run it on a host of this size (or API_PROCESSES). */
+export function benchApiProcesses(): number {
+  return Number(process.env.API_PROCESSES ?? availableParallelism());
+}
+
 /** Settings under study, passed through from the bench's own environment. */
 function tuning(): Record<string, string> {
   const names = [
@@ -68,6 +83,7 @@ function tuning(): Record<string, string> {
     'HASH_THREADS',
     'PUBLISH_BATCH_WINDOW_MS',
     'BCRYPT_COST',
+    'API_PROCESSES',
   ];
   return Object.fromEntries(
     names.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
@@ -84,6 +100,7 @@ export async function newResources(
     ...suffixedResourceNames(id),
     PORT: String(await findFreePort()),
     LOG_LEVEL: 'info',
+    API_PROCESSES: String(benchApiProcesses()),
     // One load generator is one client: a rate limit would measure itself.
     RATE_LIMIT_MAX: '0',
     ...tuning(),

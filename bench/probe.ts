@@ -1,10 +1,19 @@
+import cluster from 'node:cluster';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 /**
  * Loaded with `node --import ./bench/probe.ts` into the API or worker under benchmark, so
  * product code carries no bench hooks. Over IPC: 'reset' starts a measurement window,
- * 'read' answers event-loop delay percentiles and the peak RSS of the window.
+ * 'read' answers event-loop delay percentiles and the peak RSS of the window. With
+ * API_PROCESSES > 1 the API processes inherit the probe: the primary asks each of them and
+ * answers for the whole: the worst event-loop delay, and the sum of every process's peak RSS.
  */
+interface Reading {
+  eventLoopDelayP99Ms: number;
+  eventLoopDelayMaxMs: number;
+  peakRssMb: number;
+}
+
 const delay = monitorEventLoopDelay({ resolution: 5 });
 delay.enable();
 let peakRss = process.memoryUsage.rss();
@@ -12,19 +21,60 @@ setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
 }, 25).unref();
 
-process.on('message', (message) => {
-  if (message === 'reset') {
-    delay.reset();
-    peakRss = process.memoryUsage.rss();
-    process.send?.({ type: 'reset' });
-  } else if (message === 'read') {
-    process.send?.({
-      type: 'probe',
-      eventLoopDelayP99Ms: delay.percentile(99) / 1e6,
-      eventLoopDelayMaxMs: delay.max / 1e6,
-      peakRssMb: Math.max(peakRss, process.memoryUsage.rss()) / 2 ** 20,
-    });
-  }
-});
-// The IPC channel must not keep a stopping process alive.
-process.channel?.unref();
+function reset(): void {
+  delay.reset();
+  peakRss = process.memoryUsage.rss();
+}
+
+function read(): Reading {
+  return {
+    eventLoopDelayP99Ms: delay.percentile(99) / 1e6,
+    eventLoopDelayMaxMs: delay.max / 1e6,
+    peakRssMb: Math.max(peakRss, process.memoryUsage.rss()) / 2 ** 20,
+  };
+}
+
+/** Sends `ask` to every API process and resolves with their answers. */
+function askApiProcesses(ask: 'probe:reset' | 'probe:read'): Promise<Reading[]> {
+  const workers = Object.values(cluster.workers ?? {}).filter((w) => w?.isConnected());
+  return Promise.all(
+    workers.map(
+      (worker) =>
+        new Promise<Reading>((resolve) => {
+          const onMessage = (message: { type?: string; reading?: Reading }) => {
+            if (message?.type !== `${ask}:done`) return;
+            worker?.off('message', onMessage);
+            resolve(message.reading as Reading);
+          };
+          worker?.on('message', onMessage);
+          worker?.send({ type: ask });
+        }),
+    ),
+  );
+}
+
+if (cluster.isWorker) {
+  process.on('message', (message: { type?: string }) => {
+    if (message?.type === 'probe:reset') reset();
+    if (message?.type === 'probe:reset' || message?.type === 'probe:read')
+      process.send?.({ type: `${message.type}:done`, reading: read() });
+  });
+} else {
+  process.on('message', async (message) => {
+    if (message === 'reset') {
+      reset();
+      await askApiProcesses('probe:reset');
+      process.send?.({ type: 'reset' });
+    } else if (message === 'read') {
+      const readings = [read(), ...(await askApiProcesses('probe:read'))];
+      process.send?.({
+        type: 'probe',
+        eventLoopDelayP99Ms: Math.max(...readings.map((r) => r.eventLoopDelayP99Ms)),
+        eventLoopDelayMaxMs: Math.max(...readings.map((r) => r.eventLoopDelayMaxMs)),
+        peakRssMb: readings.reduce((sum, r) => sum + r.peakRssMb, 0),
+      });
+    }
+  });
+  // The IPC channel must not keep a stopping process alive.
+  process.channel?.unref();
+}

@@ -68,7 +68,7 @@ export async function startService(
     if (child.exitCode !== null)
       throw new Error(`${kind} exited: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
     if (Date.now() > deadline) throw new Error(`${kind} not ready in 30 s; log: ${logFile}`);
-    if (await isReady(kind, url, logFile)) break;
+    if (await isReady(kind, url, logFile, Number(env.API_PROCESSES ?? 1))) break;
     await sleep(100);
   }
   return {
@@ -84,8 +84,12 @@ async function isReady(
   kind: keyof typeof ENTRY_POINTS,
   url: string,
   logFile: string,
+  apiProcesses: number,
 ): Promise<boolean> {
   if (kind === 'worker') return readFileSync(logFile, 'utf8').includes('"msg":"worker polling"');
+  // /health answers as soon as one API process listens; the load must find all of them.
+  if (kind === 'api' && apiProcesses > 1)
+    return readFileSync(logFile, 'utf8').includes('"msg":"all api processes listening"');
   try {
     return (await fetch(`${url}/health`)).ok;
   } catch {

@@ -36,7 +36,9 @@ export function renderTable(report: BenchReport): string {
     (f) =>
       `| ${f.id}. ${f.name} | ${fmt(f.value)} ${f.unit} | ${f.baseline === null ? '—' : `${fmt(f.baseline)} ${f.unit}`} (${f.baselineName}) | ${fmt(f.ratio, 2)} | ${f.target} | ${f.met === null ? '—' : f.met ? 'yes' : 'NO'} | ${fmt(f.apiPeakRssMb, 0)} | ${fmt(f.workerPeakRssMb, 0)} |`,
   );
-  return [header, '| --- | --- | --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
+  const notes = report.figures.flatMap((f) => (f.notes ? [`- ${f.id}: ${f.notes}`] : []));
+  const table = [header, '| --- | --- | --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
+  return notes.length ? `${table}\n\n${notes.join('\n')}` : table;
 }
 
 /** A bar per ratio figure with its target marked: readable at a glance, no chart library. */

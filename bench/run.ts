@@ -2,11 +2,16 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import bcrypt from 'bcryptjs';
 import { loadConfig } from '../shared/config.ts';
 import { measureBcryptPerThread } from './baselines.ts';
-import { SCALES, type Scale } from './context.ts';
+import { benchApiProcesses, SCALES, type Scale } from './context.ts';
 import { measureBurst, measureLatency } from './latency.ts';
 import { startEmulatorProcess } from './processes.ts';
 import { type BenchReport, type Figure, renderTable, writeReport } from './report.ts';
-import { measureAcceptedCommands, measureCreates, measureDrainAndReads } from './throughput.ts';
+import {
+  measureAcceptedCommands,
+  measureCreates,
+  measureDrain,
+  measureReads,
+} from './throughput.ts';
 
 /**
  * `npm run bench`: every figure next to a baseline measured in the same run, on the embedded
@@ -49,7 +54,8 @@ try {
   };
   await run('A: accepted commands', () => measureAcceptedCommands(inputs));
   await run('B, F: creates', () => measureCreates(inputs));
-  await run('C, D: worker drain, reads', () => measureDrainAndReads(inputs));
+  await run('C: worker drain', () => measureDrain(inputs));
+  await run('D: reads', () => measureReads(inputs));
   await run('E: latency', () => measureLatency({ ...inputs, bcryptMs: 1000 / bcryptPerThread }));
   await run('G: burst', () => measureBurst(inputs));
   figures.sort((a, b) => a.id.localeCompare(b.id));
@@ -65,6 +71,11 @@ try {
     scale: { ...scale },
     settings: {
       bcryptCost: defaults.BCRYPT_COST,
+      apiProcesses: benchApiProcesses(),
+      hashThreadsPerApiProcess: loadConfig({
+        ...process.env,
+        API_PROCESSES: String(benchApiProcesses()),
+      }).hashThreads,
       workerPollers: defaults.WORKER_POLLERS,
       workerBatchSize: defaults.WORKER_BATCH_SIZE,
       logLevel: 'info (to a file)',

@@ -18,6 +18,7 @@ import {
 } from './context.ts';
 import { startService } from './processes.ts';
 import type { Figure } from './report.ts';
+import { pairedRounds, type Rounds } from './rounds.ts';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -140,74 +141,93 @@ export async function measureCreates(inputs: BenchInputs): Promise<Figure[]> {
 
 /**
  * C. The worker draining a pre-filled queue of many users vs a bare loop of the same
- * TransactWriteItems at the worker's concurrency. D. Reads through the API vs GetItem.
+ * TransactWriteItems at the worker's concurrency, in paired rounds (rounds.ts).
  */
-export async function measureDrainAndReads(inputs: BenchInputs): Promise<Figure[]> {
+export async function measureDrain(inputs: BenchInputs): Promise<Figure> {
   const { scale, emulatorEnv, passwordHash, workerConcurrency } = inputs;
-  const resources = await newResources(emulatorEnv, 'c');
-  await prefillQueue(
-    resources,
-    Array.from({ length: scale.drainCount }, (_, i) => createCommand(i, passwordHash, 'c')),
-  );
-  const worker = await startService('worker', resources.env);
-  await worker.reset();
-  let records = await commandRecords(resources);
-  while (records.length < scale.drainCount) {
-    await sleep(250);
-    records = await commandRecords(resources);
-  }
-  const workerProbe = await worker.probe();
-  await worker.stop();
-  const times = records.map((r) => Date.parse(r.processedAt)).sort((a, b) => a - b);
-  const spanSeconds = ((times.at(-1) ?? 0) - (times[0] ?? 0)) / 1000;
-  const applied = (records.length - 1) / spanSeconds;
+  let workerPeakRssMb = 0;
+  const result = await pairedRounds(scale.drainRounds, async (round) => {
+    const prefix = `c${round}`;
+    const resources = await newResources(emulatorEnv, prefix);
+    await prefillQueue(
+      resources,
+      Array.from({ length: scale.drainCount }, (_, i) => createCommand(i, passwordHash, prefix)),
+    );
+    const worker = await startService('worker', resources.env);
+    await worker.reset();
+    let records = await commandRecords(resources);
+    while (records.length < scale.drainCount) {
+      await sleep(250);
+      records = await commandRecords(resources);
+    }
+    workerPeakRssMb = Math.max(workerPeakRssMb, (await worker.probe()).peakRssMb);
+    await worker.stop();
+    const times = records.map((r) => Date.parse(r.processedAt)).sort((a, b) => a - b);
+    const spanSeconds = ((times.at(-1) ?? 0) - (times[0] ?? 0)) / 1000;
 
-  const bare = await newResources(emulatorEnv, 'c-bare');
-  const tables = bare.config.resources.tables;
-  const baseline = await runClosedLoop(workerConcurrency, scale.drainCount, (i) =>
-    createTransaction(bare.dynamoDb, tables, createCommand(i, passwordHash, 'c')),
-  );
-
-  const api = await startService('api', resources.env);
-  await api.reset();
-  const reads = await autocannon({
-    url: `${api.url}/users/c-1@bench.io`,
-    connections: scale.concurrency,
-    duration: scale.seconds,
+    const bare = await newResources(emulatorEnv, `${prefix}-bare`);
+    const tables = bare.config.resources.tables;
+    const baseline = await runClosedLoop(workerConcurrency, scale.drainCount, (i) =>
+      createTransaction(bare.dynamoDb, tables, createCommand(i, passwordHash, prefix)),
+    );
+    return { value: (records.length - 1) / spanSeconds, baseline: baseline.perSecond };
   });
-  const apiProbe = await api.probe();
-  await api.stop();
-  const readsPerSecond = okPerSecond(reads, 'D');
+  return {
+    id: 'C',
+    name: `commands applied by the worker (${scale.drainCount} users)`,
+    value: result.value,
+    unit: '/s',
+    baselineName: `bare TransactWriteItems loop, ${workerConcurrency} in flight`,
+    baseline: result.baseline,
+    ratio: result.ratio,
+    ratioMeaning: 'worker ÷ baseline, median of paired rounds',
+    target: '≥ 0.8',
+    met: result.ratio >= 0.8,
+    workerPeakRssMb,
+    notes: roundsNote(scale.drainRounds, result.ratios),
+  };
+}
+
+/** D. Reads of one user through the API vs a bare GetItem loop, same concurrency, in paired rounds. */
+export async function measureReads(inputs: BenchInputs): Promise<Figure> {
+  const { scale, emulatorEnv, passwordHash } = inputs;
+  const resources = await newResources(emulatorEnv, 'd');
   const usersTable = resources.config.resources.tables.users;
-  const getItems = await runForDuration(scale.concurrency, scale.seconds, () =>
-    getItem(resources.dynamoDb, usersTable, 'c-1@bench.io'),
-  );
-  return [
-    {
-      id: 'C',
-      name: `commands applied by the worker (${scale.drainCount} users)`,
-      value: applied,
-      unit: '/s',
-      baselineName: `bare TransactWriteItems loop, ${workerConcurrency} in flight`,
-      baseline: baseline.perSecond,
-      ratio: applied / baseline.perSecond,
-      ratioMeaning: 'worker ÷ baseline',
-      target: '≥ 0.8',
-      met: applied / baseline.perSecond >= 0.8,
-      workerPeakRssMb: workerProbe.peakRssMb,
-    },
-    {
-      id: 'D',
-      name: 'reads, GET /users/{email}',
-      value: readsPerSecond,
-      unit: '/s',
-      baselineName: 'bare GetItem loop',
-      baseline: getItems,
-      ratio: readsPerSecond / getItems,
-      ratioMeaning: 'API ÷ baseline',
-      target: '≥ 0.8',
-      met: readsPerSecond / getItems >= 0.8,
-      apiPeakRssMb: apiProbe.peakRssMb,
-    },
-  ];
+  const user = createCommand(1, passwordHash, 'd');
+  await createTransaction(resources.dynamoDb, resources.config.resources.tables, user);
+  const email = user.payload.emailAddress;
+  const api = await startService('api', resources.env);
+  let apiPeakRssMb = 0;
+  const result = await pairedRounds(scale.readRounds, async () => {
+    await api.reset();
+    const reads = await autocannon({
+      url: `${api.url}/users/${email}`,
+      connections: scale.concurrency,
+      duration: scale.seconds,
+    });
+    apiPeakRssMb = Math.max(apiPeakRssMb, (await api.probe()).peakRssMb);
+    const baseline = await runForDuration(scale.concurrency, scale.seconds, () =>
+      getItem(resources.dynamoDb, usersTable, email),
+    );
+    return { value: okPerSecond(reads, 'D'), baseline };
+  });
+  await api.stop();
+  return {
+    id: 'D',
+    name: 'reads, GET /users/{email}',
+    value: result.value,
+    unit: '/s',
+    baselineName: 'bare GetItem loop',
+    baseline: result.baseline,
+    ratio: result.ratio,
+    ratioMeaning: 'API ÷ baseline, median of paired rounds',
+    target: '≥ 0.8',
+    met: result.ratio >= 0.8,
+    apiPeakRssMb,
+    notes: roundsNote(scale.readRounds, result.ratios),
+  };
+}
+
+function roundsNote(rounds: Rounds, ratios: number[]): string {
+  return `ratio per round ${ratios.map((r) => r.toFixed(2)).join(', ')}, after ${rounds.warmup} warm-up round(s)`;
 }
