@@ -26,6 +26,8 @@ export interface Scale {
   concurrency: number;
   /** Connections for the create (bcrypt) figure. */
   createConcurrency: number;
+  /** Untimed creates before B, so the hash threads run compiled bcrypt, as the ceiling does. */
+  createWarmupSeconds: number;
   /** Commands pre-filled for the worker drain figure. */
   drainCount: number;
   /** C is measured in rounds (each: a fresh queue drained, then the bare loop): see rounds.ts. */
@@ -42,6 +44,7 @@ export const SCALES: Record<Scale['name'], Scale> = {
     seconds: 8,
     concurrency: 32,
     createConcurrency: 16,
+    createWarmupSeconds: 3,
     drainCount: 2000,
     drainRounds: { warmup: 1, measured: 3 },
     readRounds: { warmup: 3, measured: 3 },
@@ -53,6 +56,7 @@ export const SCALES: Record<Scale['name'], Scale> = {
     seconds: 1,
     concurrency: 4,
     createConcurrency: 2,
+    createWarmupSeconds: 1,
     drainCount: 30,
     drainRounds: { warmup: 1, measured: 1 },
     readRounds: { warmup: 1, measured: 1 },

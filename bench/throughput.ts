@@ -95,16 +95,19 @@ export async function measureCreates(inputs: BenchInputs): Promise<Figure[]> {
   const { scale, emulatorEnv, bcryptCeilingPerSecond } = inputs;
   const resources = await newResources(emulatorEnv, 'b');
   const api = await startService('api', resources.env);
+  const creates = (duration: number) =>
+    autocannon({
+      url: `${api.url}/users`,
+      connections: scale.createConcurrency,
+      duration,
+      idReplacement: true,
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: '{"firstName":"B","lastName":"C","emailAddress":"b-[<id>]@bench.io","password":"correct horse battery"}',
+    });
+  await creates(scale.createWarmupSeconds);
   await api.reset();
-  const result = await autocannon({
-    url: `${api.url}/users`,
-    connections: scale.createConcurrency,
-    duration: Math.max(scale.seconds, 2),
-    idReplacement: true,
-    method: 'POST',
-    headers: JSON_HEADERS,
-    body: '{"firstName":"B","lastName":"C","emailAddress":"b-[<id>]@bench.io","password":"correct horse battery"}',
-  });
+  const result = await creates(Math.max(scale.seconds, 2));
   const probe = await api.probe();
   await api.stop();
   const value = okPerSecond(result, 'B');
