@@ -27,7 +27,10 @@ export interface Scale {
   /** Connections for the create (bcrypt) figure. */
   createConcurrency: number;
   /** Untimed creates before B, so the hash threads run compiled bcrypt, as the ceiling does. */
-  createWarmupSeconds: number;
+  createWarmupCount: number;
+  /** B's rounds: one thread's bcrypt rate for `ceilingSeconds`, then creates for `seconds`. */
+  createRounds: Rounds;
+  ceilingSeconds: number;
   /** Commands pre-filled for the worker drain figure. */
   drainCount: number;
   /** C is measured in rounds (each: a fresh queue drained, then the bare loop): see rounds.ts. */
@@ -44,7 +47,9 @@ export const SCALES: Record<Scale['name'], Scale> = {
     seconds: 8,
     concurrency: 32,
     createConcurrency: 16,
-    createWarmupSeconds: 3,
+    createWarmupCount: 32,
+    createRounds: { warmup: 0, measured: 3 },
+    ceilingSeconds: 2,
     drainCount: 2000,
     drainRounds: { warmup: 1, measured: 3 },
     readRounds: { warmup: 3, measured: 3 },
@@ -56,7 +61,9 @@ export const SCALES: Record<Scale['name'], Scale> = {
     seconds: 1,
     concurrency: 4,
     createConcurrency: 2,
-    createWarmupSeconds: 1,
+    createWarmupCount: 2,
+    createRounds: { warmup: 0, measured: 1 },
+    ceilingSeconds: 0.3,
     drainCount: 30,
     drainRounds: { warmup: 1, measured: 1 },
     readRounds: { warmup: 1, measured: 1 },

@@ -30,15 +30,14 @@ say(`scale ${scale.name}; ${cores} cores; bcrypt cost ${defaults.BCRYPT_COST}`);
 
 const emulators = await startEmulatorProcess();
 try {
-  const bcryptPerThread = await measureBcryptPerThread(
-    defaults.BCRYPT_COST,
-    scale.name === 'tiny' ? 0.3 : 3,
-  );
+  // E's bcrypt part; B measures its ceiling again next to each of its rounds.
+  const bcryptPerThread = await measureBcryptPerThread(defaults.BCRYPT_COST, scale.ceilingSeconds);
   say(`bcrypt: ${bcryptPerThread.toFixed(1)} hashes/s on one thread`);
   const inputs = {
     scale,
     emulatorEnv: emulators.env,
-    bcryptCeilingPerSecond: bcryptPerThread * cores,
+    bcryptCost: defaults.BCRYPT_COST,
+    cores,
     passwordHash: bcrypt.hashSync('correct horse battery', 4),
     workerConcurrency: defaults.WORKER_POLLERS * defaults.WORKER_BATCH_SIZE,
   };

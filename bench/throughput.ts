@@ -5,6 +5,7 @@ import { SCHEMA_VERSION } from '../shared/contract/commands.ts';
 import {
   createTransaction,
   getItem,
+  measureBcryptPerThread,
   runClosedLoop,
   runForDuration,
   sendCommand,
@@ -16,7 +17,7 @@ import {
   prefillQueue,
   type Scale,
 } from './context.ts';
-import { startService } from './processes.ts';
+import { type Probe, startService } from './processes.ts';
 import type { Figure } from './report.ts';
 import { pairedRounds, type Rounds } from './rounds.ts';
 
@@ -25,7 +26,8 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 export interface BenchInputs {
   scale: Scale;
   emulatorEnv: Record<string, string>;
-  bcryptCeilingPerSecond: number;
+  bcryptCost: number;
+  cores: number;
   passwordHash: string;
   workerConcurrency: number;
 }
@@ -90,54 +92,66 @@ export async function measureAcceptedCommands({
   };
 }
 
-/** B (and F). Creates through the API (bcrypt at the configured cost) vs the machine's bcrypt ceiling. */
+/**
+ * B (and F). Creates through the API (bcrypt at the configured cost) vs the machine's bcrypt
+ * ceiling, in paired rounds: each measures one thread's rate alone, then the API under
+ * creates, so both see the machine in the same state.
+ */
 export async function measureCreates(inputs: BenchInputs): Promise<Figure[]> {
-  const { scale, emulatorEnv, bcryptCeilingPerSecond } = inputs;
+  const { scale, emulatorEnv, bcryptCost, cores } = inputs;
   const resources = await newResources(emulatorEnv, 'b');
   const api = await startService('api', resources.env);
-  const creates = (duration: number) =>
+  const creates = (length: { duration: number } | { amount: number }) =>
     autocannon({
       url: `${api.url}/users`,
       connections: scale.createConcurrency,
-      duration,
+      ...length,
       idReplacement: true,
       method: 'POST',
       headers: JSON_HEADERS,
       body: '{"firstName":"B","lastName":"C","emailAddress":"b-[<id>]@bench.io","password":"correct horse battery"}',
     });
-  await creates(scale.createWarmupSeconds);
-  await api.reset();
-  const result = await creates(Math.max(scale.seconds, 2));
-  const probe = await api.probe();
+  // A count, not a duration: a timed run would leave hashes running into the measured one.
+  await creates({ amount: scale.createWarmupCount });
+  const probes: Probe[] = [];
+  const result = await pairedRounds(scale.createRounds, async () => {
+    const ceiling = cores * (await measureBcryptPerThread(bcryptCost, scale.ceilingSeconds));
+    await api.reset();
+    const accepted = await creates({ duration: Math.max(scale.seconds, 2) });
+    probes.push(await api.probe());
+    return { value: okPerSecond(accepted, 'B'), baseline: ceiling };
+  });
   await api.stop();
-  const value = okPerSecond(result, 'B');
+  const apiPeakRssMb = Math.max(...probes.map((p) => p.peakRssMb));
+  const worst = probes.reduce((a, b) => (b.eventLoopDelayP99Ms > a.eventLoopDelayP99Ms ? b : a));
   return [
     {
       id: 'B',
       name: 'creates accepted via API (bcrypt)',
-      value,
+      value: result.value,
       unit: '/s',
       baselineName: 'cores × one thread’s bcrypt rate',
-      baseline: bcryptCeilingPerSecond,
-      ratio: value / bcryptCeilingPerSecond,
-      ratioMeaning: 'API ÷ ceiling',
+      baseline: result.baseline,
+      ratio: result.ratio,
+      ratioMeaning: 'API ÷ ceiling, median of paired rounds',
       target: '≥ 0.85',
-      met: value / bcryptCeilingPerSecond >= 0.85,
-      apiPeakRssMb: probe.peakRssMb,
+      met: result.ratio >= 0.85,
+      apiPeakRssMb,
+      notes: roundsNote(scale.createRounds, result.ratios),
     },
     {
       id: 'F',
       name: 'API event-loop delay p99 during the create burst',
-      value: probe.eventLoopDelayP99Ms,
+      value: worst.eventLoopDelayP99Ms,
       unit: 'ms',
       baselineName: 'absolute',
       baseline: null,
       ratio: null,
       ratioMeaning: '—',
       target: '< 20 ms',
-      met: probe.eventLoopDelayP99Ms < 20,
-      apiPeakRssMb: probe.peakRssMb,
-      notes: `max ${probe.eventLoopDelayMaxMs.toFixed(1)} ms`,
+      met: worst.eventLoopDelayP99Ms < 20,
+      apiPeakRssMb,
+      notes: `the worst round of B; max ${worst.eventLoopDelayMaxMs.toFixed(1)} ms`,
     },
   ];
 }
