@@ -93,6 +93,7 @@ export function superviseApiProcesses({
     if (message?.type === LISTENING) {
       listening.add(worker.id);
       log.info({ apiProcess: worker.process.pid }, 'api process listening');
+      if (listening.size === processes) log.info({ processes }, 'all api processes listening');
     } else if (message?.type === METRICS_REQUEST) {
       const reply = (answer: Omit<MetricsResponse, 'type' | 'id'>) =>
         worker.isConnected() && worker.send({ type: METRICS_RESPONSE, id: message.id, ...answer });

@@ -77,9 +77,17 @@ function servedBy(path: string): Set<unknown> {
   );
 }
 
+/** Lines the supervising process itself logged with this message. */
+function primaryLogged(msg: string) {
+  return api.logs().filter((e) => e.msg === msg && e.pid === api.pid);
+}
+
 describe('API_PROCESSES=2', () => {
   it('serves from two processes on one port, and /metrics adds up both', async () => {
-    await vi.waitFor(() => expect(apiProcesses(api.pid)).toHaveLength(2), { timeout: 10_000 });
+    await vi.waitFor(() => expect(primaryLogged('all api processes listening')).toHaveLength(1), {
+      timeout: 10_000,
+    });
+    expect(apiProcesses(api.pid)).toHaveLength(2);
     const updates = 24;
     for (let i = 0; i < updates; i++) {
       const answer = await send('PATCH', `/users/p-${i}@processes.test`, { firstName: 'Proc' });
@@ -108,8 +116,6 @@ describe('API_PROCESSES=2', () => {
       },
       { timeout: 10_000 },
     );
-    const primaryLogged = (msg: string) =>
-      api.logs().filter((e) => e.msg === msg && e.pid === api.pid);
     await vi.waitFor(
       () => {
         const [exited] = primaryLogged('an api process exited; starting a new one');
