@@ -1,6 +1,8 @@
 import cluster, { type Worker } from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { Logger } from '../shared/logger.ts';
 
@@ -49,10 +51,20 @@ export function superviseApiProcesses({
   // Two processes writing to one pipe can interleave a long write mid-line; relaying through
   // this process keeps every log line whole.
   cluster.setupPrimary({ silent: true });
+  const relays = new Set<Promise<void>>();
+  const relay = (from: Readable | null, to: Writable) => {
+    const done = relayWholeLines(from, to).finally(() => relays.delete(done));
+    relays.add(done);
+  };
   const start = () => {
     const worker = cluster.fork();
-    relayWholeLines(worker.process.stdout, process.stdout);
-    relayWholeLines(worker.process.stderr, process.stderr);
+    relay(worker.process.stdout, process.stdout);
+    relay(worker.process.stderr, process.stderr);
+  };
+  // A process's last lines (its "stopped") can still be in the pipe when it exits.
+  const exit = async (code: number) => {
+    await Promise.race([Promise.all(relays), sleep(1000)]);
+    process.exit(code);
   };
   const running = () => Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w);
 
@@ -69,7 +81,7 @@ export function superviseApiProcesses({
       (shutdownTimeoutSeconds + 5) * 1000,
     ).unref();
     for (const worker of running()) worker.process.kill('SIGTERM');
-    if (running().length === 0) process.exit(failed ? 1 : 0);
+    if (running().length === 0) void exit(failed ? 1 : 0);
   };
 
   cluster.on('exit', (worker, code, signal) => {
@@ -78,7 +90,7 @@ export function superviseApiProcesses({
     if (stopping) {
       // A process still starting when the signal came has no work to finish.
       if (code !== 0 && signal !== 'SIGTERM') failed = true;
-      if (running().length === 0) process.exit(failed ? 1 : 0);
+      if (running().length === 0) void exit(failed ? 1 : 0);
     } else if (!wasListening) {
       log.fatal(fields, 'an api process exited before it started listening');
       failed = true;
@@ -119,10 +131,14 @@ export function announceListening(): void {
   if (cluster.isWorker) process.send?.({ type: LISTENING });
 }
 
-/** Copies `from` to `to`, holding back a trailing partial line until its newline arrives. */
-function relayWholeLines(from: Readable | null, to: Writable): void {
+/**
+ * Copies `from` to `to`, holding back a trailing partial line until its newline arrives.
+ * Resolves once `from` has ended.
+ */
+async function relayWholeLines(from: Readable | null, to: Writable): Promise<void> {
+  if (!from) return;
   let partial: Buffer = Buffer.alloc(0);
-  from?.on('data', (chunk: Buffer) => {
+  from.on('data', (chunk: Buffer) => {
     const end = chunk.lastIndexOf(0x0a);
     if (end === -1) {
       partial = Buffer.concat([partial, chunk]);
@@ -135,9 +151,8 @@ function relayWholeLines(from: Readable | null, to: Writable): void {
     );
     partial = chunk.subarray(end + 1);
   });
-  from?.on('end', () => {
-    if (partial.length) to.write(partial);
-  });
+  await finished(from).catch(() => undefined);
+  if (partial.length) to.write(partial);
 }
 
 /**

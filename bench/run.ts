@@ -1,7 +1,6 @@
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import bcrypt from 'bcryptjs';
 import { loadConfig } from '../shared/config.ts';
-import { measureBcryptPerThread } from './baselines.ts';
 import { benchApiProcesses, SCALES, type Scale } from './context.ts';
 import { measureBurst, measureLatency } from './latency.ts';
 import { startEmulatorProcess } from './processes.ts';
@@ -30,9 +29,6 @@ say(`scale ${scale.name}; ${cores} cores; bcrypt cost ${defaults.BCRYPT_COST}`);
 
 const emulators = await startEmulatorProcess();
 try {
-  // E's bcrypt part; B measures its ceiling again next to each of its rounds.
-  const bcryptPerThread = await measureBcryptPerThread(defaults.BCRYPT_COST, scale.ceilingSeconds);
-  say(`bcrypt: ${bcryptPerThread.toFixed(1)} hashes/s on one thread`);
   const inputs = {
     scale,
     emulatorEnv: emulators.env,
@@ -55,7 +51,7 @@ try {
   await run('B, F: creates', () => measureCreates(inputs));
   await run('C: worker drain', () => measureDrain(inputs));
   await run('D: reads', () => measureReads(inputs));
-  await run('E: latency', () => measureLatency({ ...inputs, bcryptMs: 1000 / bcryptPerThread }));
+  await run('E: latency', () => measureLatency(inputs));
   await run('G: burst', () => measureBurst(inputs));
   figures.sort((a, b) => a.id.localeCompare(b.id));
 

@@ -133,7 +133,11 @@ describe('API_PROCESSES=2', () => {
     api.kill('SIGTERM');
     const exit = await api.exited;
     expect(exit.code).toBe(0);
-    for (const pid of children) expect(() => process.kill(pid, 0)).toThrow();
+    for (const pid of children) {
+      expect(() => process.kill(pid, 0)).toThrow();
+      // Each process's last line came through the supervisor before it exited.
+      expect(api.logs().some((e) => e.pid === pid && e.msg === 'stopped')).toBe(true);
+    }
     expect(api.strayOutput()).toBe('');
   });
 
