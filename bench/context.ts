@@ -94,7 +94,6 @@ function tuning(): Record<string, string> {
     'HASH_THREADS',
     'PUBLISH_BATCH_WINDOW_MS',
     'BCRYPT_COST',
-    'API_PROCESSES',
   ];
   return Object.fromEntries(
     names.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),

@@ -1,4 +1,4 @@
-import cluster from 'node:cluster';
+import cluster, { type Worker } from 'node:cluster';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 /**
@@ -36,18 +36,20 @@ function read(): Reading {
 
 /** Sends `ask` to every API process and resolves with their answers. */
 function askApiProcesses(ask: 'probe:reset' | 'probe:read'): Promise<Reading[]> {
-  const workers = Object.values(cluster.workers ?? {}).filter((w) => w?.isConnected());
+  const workers = Object.values(cluster.workers ?? {}).filter(
+    (w): w is Worker => !!w?.isConnected(),
+  );
   return Promise.all(
     workers.map(
       (worker) =>
         new Promise<Reading>((resolve) => {
           const onMessage = (message: { type?: string; reading?: Reading }) => {
             if (message?.type !== `${ask}:done`) return;
-            worker?.off('message', onMessage);
+            worker.off('message', onMessage);
             resolve(message.reading as Reading);
           };
-          worker?.on('message', onMessage);
-          worker?.send({ type: ask });
+          worker.on('message', onMessage);
+          worker.send({ type: ask });
         }),
     ),
   );

@@ -21,8 +21,10 @@ const scale: Scale = SCALES[(process.env.BENCH_SCALE as Scale['name']) ?? 'full'
 const outDir = process.env.BENCH_OUT ?? 'bench';
 const say = (line: string) => process.stdout.write(`[bench] ${line}\n`);
 
-// The service's defaults, unless the environment overrides them (e.g. WORKER_POLLERS=8).
-const defaults = loadConfig(process.env).env;
+// The settings the services run with: their defaults, unless the environment overrides them
+// (e.g. WORKER_POLLERS=8), and the API on every core.
+const service = loadConfig({ ...process.env, API_PROCESSES: String(benchApiProcesses()) });
+const defaults = service.env;
 const cores = availableParallelism();
 const startedAt = new Date().toISOString();
 say(`scale ${scale.name}; ${cores} cores; bcrypt cost ${defaults.BCRYPT_COST}`);
@@ -66,11 +68,8 @@ try {
     scale: { ...scale },
     settings: {
       bcryptCost: defaults.BCRYPT_COST,
-      apiProcesses: benchApiProcesses(),
-      hashThreadsPerApiProcess: loadConfig({
-        ...process.env,
-        API_PROCESSES: String(benchApiProcesses()),
-      }).hashThreads,
+      apiProcesses: defaults.API_PROCESSES,
+      hashThreadsPerApiProcess: service.hashThreads,
       workerPollers: defaults.WORKER_POLLERS,
       workerBatchSize: defaults.WORKER_BATCH_SIZE,
       logLevel: 'info (to a file)',
