@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
@@ -25,6 +26,7 @@ import { messageGroupIdFor, type UserCommand } from '../../../shared/contract/co
 import { provisionResources } from '../../../shared/provision.ts';
 import { suffixedResourceNames } from '../../../shared/resources.ts';
 import { recordSuiteMessages } from '../../support/secrecy.ts';
+import { type CuttableLink, startCuttableLink } from './cuttable-link.ts';
 import { type ServiceProcess, startService, stopService } from './processes.ts';
 
 export interface QueueDepth {
@@ -74,7 +76,9 @@ export async function startFaultSystem(
   const sqsEmulator = await startSqsEmulator(
     options.persistSqs ? { dataDir: join(dataDir, 'sqs') } : {},
   );
-  const dynamoDbEmulator = await startDynamoDbEmulator({ dataDir: join(dataDir, 'dynamodb') });
+  const dynamoDbLocal = await startDynamoDbEmulator({ dataDir: join(dataDir, 'dynamodb') });
+  const dynamoDbLink = await startCuttableLink(dynamoDbLocal.endpoint);
+  const dynamoDbEmulator = stoppableWithoutLoss(dynamoDbLocal, dynamoDbLink);
   const suffix = randomUUID().slice(0, 8);
   const env: Record<string, string> = {
     AWS_REGION: 'us-east-1',
@@ -153,9 +157,44 @@ export async function startFaultSystem(
       await Promise.all(services.map((service) => stopService(service)));
       sqs.destroy();
       dynamoDb.destroy();
-      await Promise.allSettled([sqsEmulator.stop(), dynamoDbEmulator.stop()]);
+      await dynamoDbLink.cut();
+      await Promise.allSettled([sqsEmulator.stop(), dynamoDbLocal.stop()]);
       recordSuiteMessages(sqsEmulator.publishedMessageBodies());
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** How long DynamoDB Local gets to finish the requests it had already read. */
+export const DYNAMODB_QUIESCE_MS = 1000;
+
+/**
+ * DynamoDB Local stopped and restarted the way a real outage behaves: every process reaches
+ * it through `link`, and stop() first cuts the link (open requests fail, new connections are
+ * refused), lets requests DynamoDB Local had already read finish, and only then stops it.
+ *
+ * Why not just SIGTERM it: DynamoDB Local can answer a TransactWriteItems with success when
+ * SIGTERM arrives while that request is in flight, and then not have it after the restart
+ * (seen in CI: the worker logged "succeeded" 11 ms after the signal; neither the user nor
+ * the command record was there afterwards). Real DynamoDB never loses a write it
+ * acknowledged, so that would test the emulator, not the worker. Requests cut mid-flight
+ * still reach the worker as failures after DynamoDB may have applied them, which is the
+ * case its idempotency exists for.
+ */
+function stoppableWithoutLoss(
+  dynamoDbLocal: RestartableEmulator,
+  link: CuttableLink,
+): RestartableEmulator {
+  return {
+    endpoint: link.endpoint,
+    async stop() {
+      await link.cut();
+      await sleep(DYNAMODB_QUIESCE_MS);
+      await dynamoDbLocal.stop();
+    },
+    async restart() {
+      await dynamoDbLocal.restart();
+      await link.restore();
     },
   };
 }
