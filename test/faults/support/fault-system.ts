@@ -175,8 +175,8 @@ export const DYNAMODB_QUIESCE_MS = 1000;
  *
  * Why not just SIGTERM it: DynamoDB Local can answer a TransactWriteItems with success when
  * SIGTERM arrives while that request is in flight, and then not have it after the restart
- * (seen in CI: the worker logged "succeeded" 11 ms after the signal; neither the user nor
- * the command record was there afterwards). Real DynamoDB never loses a write it
+ * (about one run in twelve: the worker logged "succeeded" 11 ms after the signal, and
+ * neither the user nor the command record was there afterwards). Real DynamoDB never loses a write it
  * acknowledged, so that would test the emulator, not the worker. Requests cut mid-flight
  * still reach the worker as failures after DynamoDB may have applied them, which is the
  * case its idempotency exists for.
