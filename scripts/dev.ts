@@ -23,7 +23,14 @@ const emulators = await startEmulators({ sqsPort, dynamoDbPort, dataDir: DATA_DI
   },
 );
 
-const env = { ...process.env, ...emulators.env };
+const env = {
+  // The worker's /health, /ready and /metrics; and short long polls, because a stopping
+  // worker lets its open receive finish rather than strand what it may bring.
+  WORKER_HTTP_PORT: '9091',
+  WORKER_WAIT_TIME_SECONDS: '5',
+  ...process.env,
+  ...emulators.env,
+};
 const config = loadConfig(env);
 const steps = await provisionResources({
   dynamoDb: createDynamoDbClient(config.aws, {
@@ -53,6 +60,9 @@ for (const child of children) {
 const base = `http://${config.env.HOST}:${config.env.PORT}`;
 say(`Web page ${base}/`);
 say(`API      ${base}   (docs: ${base}/docs, metrics: ${base}/metrics)`);
+say(
+  `Worker   http://${config.env.HOST}:${config.env.WORKER_HTTP_PORT}/health   (/ready, /metrics)`,
+);
 say(`SQS      ${emulators.sqsEndpoint}   DynamoDB ${emulators.dynamoDbEndpoint}`);
 say('try it:');
 say(

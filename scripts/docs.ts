@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EnvSchema } from '../shared/config.ts';
+import { EnvVariables } from '../shared/config.ts';
 import { SCHEMA_VERSION, UserCommandSchema } from '../shared/contract/commands.ts';
 
 /**
@@ -20,7 +20,7 @@ export function renderCommandJsonSchema(): string {
 }
 
 export function renderConfigTable(): string {
-  const rows = Object.entries(EnvSchema.shape).map(([name, schema]) => {
+  const rows = Object.entries(EnvVariables.shape).map(([name, schema]) => {
     const description = (schema.description ?? '').replaceAll('|', '\\|');
     return `| \`${name}\` | ${formatDefault(schema)} | ${description} |`;
   });

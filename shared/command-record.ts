@@ -1,22 +1,85 @@
 import type { CommandType } from './contract/commands.ts';
 
 /**
- * One item per processed command in the commands table: the idempotency ledger the worker
- * writes in the same transaction as the user change, and what GET /commands/{id} reads.
+ * Where a command stands, as its record in the commands table says. The lifecycle, with the
+ * transitions between these, is drawn in docs/command-lifecycle.md.
+ */
+export const RECORD_STATUSES = [
+  /** The API took it (Idempotency-Key given) and queued it; the worker has not written yet. */
+  'accepted',
+  /** An attempt failed transiently; SQS will redeliver it. */
+  'retrying',
+  /** Applied: the user change and this record were written in one transaction. */
+  'succeeded',
+  /** A business rule refused it (email taken, no such user). Final: never applied. */
+  'rejected',
+  /** The message could not be read (not JSON, wrong schema or version): dead-lettered. */
+  'invalid',
+  /** Failed transiently on its last attempt: dead-lettered, waiting for an operator. */
+  'dead-lettered',
+] as const;
+export type RecordStatus = (typeof RECORD_STATUSES)[number];
+
+/** The outcome of the command is decided for good: a repeat of it is a duplicate. */
+export const FINAL_STATUSES = ['succeeded', 'rejected'] as const satisfies RecordStatus[];
+
+/** Why a transient attempt failed, in classes a client or an operator can act on. */
+export const FAILURE_KINDS = [
+  'throttled',
+  'unreachable',
+  'transaction-conflict',
+  'service-error',
+  'unexpected',
+] as const;
+export type FailureKind = (typeof FAILURE_KINDS)[number];
+
+/**
+ * One item per command in the commands table: the idempotency ledger the worker writes in
+ * the same transaction as the user change, and what GET /commands/{id} reads.
  */
 export interface CommandRecord {
   commandId: string;
+  status: RecordStatus;
   /** Absent when the message was too broken to tell. */
   type?: CommandType;
-  status: 'succeeded' | 'rejected';
-  /** Why a command was rejected, in words a caller can act on. */
+  /** Why it was rejected, found invalid, or is being retried, in words a caller can act on. */
   reason?: string;
+  /** retrying and dead-lettered: the class of the last failure. */
+  failure?: FailureKind;
+  /** How many times SQS had handed the message out when the record was last written. */
+  attempts?: number;
   /** Hash of the command's meaning, to tell a redelivery from a reused id. */
   fingerprint: string;
+  /** SHA-256 of the last message body processed, to spot redeliveries an older worker cannot read. */
+  messageHash?: string;
+  /**
+   * The command's message group (SHA-256 of the email), on final records only: the key of
+   * the commands table's by-group index, which the redrive uses to see what overtook a
+   * dead letter.
+   */
+  groupId?: string;
+  /**
+   * Final records: when the command's message was first sent to the command queue (epoch
+   * ms), kept across redrives; the by-group index's sort key, so queue order.
+   */
+  sentAt?: number;
   issuedAt?: string;
-  processedAt: string;
+  /** When the API reserved the id (Idempotency-Key requests only). */
+  acceptedAt?: string;
+  /** When the worker last wrote the record. */
+  processedAt?: string;
   /** Epoch seconds; DynamoDB's TTL deletes the record after this. */
   expiresAt: number;
-  /** Fingerprints of later messages that reused this id with a different payload. */
+  /**
+   * Idempotency-Key requests with a password: the bcrypt hash that was queued, so a repeat
+   * of the key can be checked against its password and republished byte for byte. Never
+   * returned by the API.
+   */
+  passwordHash?: string;
+  /** Fingerprints of later messages that reused this id for other content. */
   conflictingFingerprints?: Set<string>;
+}
+
+export function isFinal(status: RecordStatus): boolean {
+  return (FINAL_STATUSES as readonly RecordStatus[]).includes(status);
 }

@@ -13,7 +13,7 @@ const boolean = z
  * Every environment variable the service reads. The README's configuration table is
  * generated from these descriptions (`npm run docs`), and a test fails when it is stale.
  */
-const EnvVariables = z.object({
+export const EnvVariables = z.object({
   PORT: z.coerce
     .number()
     .int()
@@ -137,13 +137,27 @@ const EnvVariables = z.object({
     .describe(
       'Comma-separated origins allowed to call the API from other sites; unset keeps CORS off.',
     ),
+  WORKER_HTTP_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .optional()
+    .describe('Port of the worker’s GET /health, /ready and /metrics; unset means no HTTP server.'),
   WORKER_METRICS_PORT: z.coerce
     .number()
     .int()
     .min(0)
     .max(65535)
     .optional()
-    .describe('Port of the worker’s GET /metrics (Prometheus); unset means no metrics server.'),
+    .describe('Former name of WORKER_HTTP_PORT, still read when that is unset.'),
+  WORKER_STALL_SECONDS: z.coerce
+    .number()
+    .min(1)
+    .default(300)
+    .describe(
+      'A poll loop that finishes neither a receive nor a batch for this long is wedged: the worker’s /health answers 503.',
+    ),
   WORKER_POLLERS: z.coerce
     .number()
     .int()
@@ -190,7 +204,9 @@ const EnvVariables = z.object({
     .int()
     .min(1)
     .default(25)
-    .describe('On SIGTERM, how long in-flight work may take before the process exits anyway.'),
+    .describe(
+      'On SIGTERM, how long in-flight work (and the worker’s open long poll) may take before the process exits anyway.',
+    ),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
@@ -203,7 +219,26 @@ const EnvVariables = z.object({
 export const EnvSchema = EnvVariables.refine((env) => env.API_PROCESSES === 1 || env.PORT !== 0, {
   path: ['PORT'],
   error: 'must be a fixed port when API_PROCESSES > 1 (each process would pick its own)',
-});
+})
+  .refine(
+    (env) =>
+      env.WORKER_HTTP_PORT === undefined ||
+      env.WORKER_METRICS_PORT === undefined ||
+      env.WORKER_HTTP_PORT === env.WORKER_METRICS_PORT,
+    {
+      path: ['WORKER_METRICS_PORT'],
+      error: 'differs from WORKER_HTTP_PORT, its new name: set only WORKER_HTTP_PORT',
+    },
+  )
+  .refine((env) => env.SHUTDOWN_TIMEOUT_SECONDS > env.WORKER_WAIT_TIME_SECONDS, {
+    path: ['SHUTDOWN_TIMEOUT_SECONDS'],
+    error:
+      'must be longer than WORKER_WAIT_TIME_SECONDS: a stopping worker lets its open long poll end',
+  })
+  .transform(({ WORKER_METRICS_PORT, ...env }) => ({
+    ...env,
+    WORKER_HTTP_PORT: env.WORKER_HTTP_PORT ?? WORKER_METRICS_PORT,
+  }));
 
 export type Env = z.infer<typeof EnvSchema>;
 

@@ -1,4 +1,9 @@
-import { GetQueueUrlCommand, QueueDoesNotExist, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  QueueDoesNotExist,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { Logger } from './logger.ts';
 
 /**
@@ -32,4 +37,26 @@ export async function resolveQueueUrl(
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
+}
+
+/** Reachability of a queue, for /ready. */
+export async function pingQueue(sqs: SQSClient, queueUrl: string): Promise<void> {
+  await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
+}
+
+/** The maxReceiveCount of a queue's redrive policy; undefined when it has none. */
+export async function readMaxReceiveCount(
+  sqs: SQSClient,
+  queueUrl: string,
+): Promise<number | undefined> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }),
+  );
+  if (!Attributes?.RedrivePolicy) return undefined;
+  const count = Number(
+    (JSON.parse(Attributes.RedrivePolicy) as { maxReceiveCount?: unknown }).maxReceiveCount,
+  );
+  return Number.isInteger(count) && count > 0 ? count : undefined;
 }

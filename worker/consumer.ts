@@ -1,87 +1,209 @@
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  type Message,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { Consumer } from 'sqs-consumer';
-import type { Logger } from '../shared/logger.ts';
-import { handleBatch } from './handle-batch.ts';
-import type { WorkerMetrics } from './metrics.ts';
-import type { ProcessedMessage, QueueMessage } from './process-message.ts';
+import { MESSAGE_ATTRIBUTES as ATTRIBUTE } from '../shared/contract/message-attributes.ts';
+import {
+  type BatchOptions,
+  type DeadLetterDetails,
+  handleBatch,
+  type QueueActions,
+} from './handle-batch.ts';
 import { ReceiveBackoff } from './receive-backoff.ts';
 
-export interface CommandConsumerOptions {
+/** SQS caps a message attribute's size; a reason this long is already more than enough. */
+const MAX_REASON_LENGTH = 1000;
+
+export interface CommandConsumerOptions
+  extends Omit<BatchOptions<Message>, 'queue' | 'isStopping' | 'heartbeatSeconds'> {
   sqs: SQSClient;
   queueUrl: string;
   deadLetterQueueUrl: string;
-  process: (message: QueueMessage) => Promise<ProcessedMessage>;
-  log: Logger;
-  metrics: WorkerMetrics;
   pollers: number;
   batchSize: number;
   waitTimeSeconds: number;
-  visibilityTimeoutSeconds: number;
-  retryBaseSeconds: number;
+  /** A poller that finishes neither a receive nor a batch for this long is wedged. */
+  stallSeconds: number;
+}
+
+export interface PollerLiveness {
+  /** Seconds since the poller last finished a receive or a batch. */
+  idleSeconds: number;
+  /** Seconds the batch in hand has run, when it has one. */
+  busySeconds: number | undefined;
+  alive: boolean;
 }
 
 export interface CommandConsumer {
   start(): void;
-  /** Stops polling, lets in-flight batches finish (deletes included), then resolves. */
+  /**
+   * Stops asking for messages without abandoning a receive in flight (on SQS, an abandoned
+   * receive can still take messages and hide them for the visibility timeout), releases
+   * what that receive brings, finishes the batches in hand (deletes included), resolves.
+   */
   stop(): Promise<void>;
+  /** Whether every poll loop still turns: the basis of the worker's /health. */
+  liveness(): { alive: boolean; stopping: boolean; pollers: PollerLiveness[] };
+}
+
+class StoppingError extends Error {
+  override name = 'StoppingError';
 }
 
 /**
- * Wires sqs-consumer to the message processor. Several pollers share the FIFO queue: SQS
- * never hands out a message group that is in flight, so each user's commands stay in order
- * while different users proceed in parallel.
+ * Wires sqs-consumer to the batch handler. Several pollers share the FIFO queue: SQS never
+ * hands out a message group that is in flight, so each user's commands stay in order while
+ * different users proceed in parallel.
  */
 export function createCommandConsumer(options: CommandConsumerOptions): CommandConsumer {
   const { log } = options;
-  const busy = new Set<Consumer>();
   const stopping = new AbortController();
-  const consumers = Array.from({ length: options.pollers }, () => {
-    const backoff = new ReceiveBackoff(log, stopping.signal);
+  const queue = sqsQueueActions(options);
+  const pollers = Array.from({ length: options.pollers }, () => {
+    const state = { lastProgressAt: performance.now(), busySince: undefined as number | undefined };
+    const progressed = () => {
+      state.lastProgressAt = performance.now();
+    };
+    const backoff = new ReceiveBackoff(log, stopping.signal, options.metrics);
     const consumer: Consumer = Consumer.create({
       sqs: options.sqs,
       queueUrl: options.queueUrl,
       batchSize: options.batchSize,
       waitTimeSeconds: options.waitTimeSeconds,
       visibilityTimeout: options.visibilityTimeoutSeconds,
-      // Renew visibility while a batch runs long, well before it would lapse.
-      heartbeatInterval: Math.max(1, Math.floor(options.visibilityTimeoutSeconds / 3)),
+      // No heartbeat of sqs-consumer's: it would renew messages the batch handler has just
+      // handed back. handleBatch renews only the messages still in hand.
       messageSystemAttributeNames: ['All'],
+      messageAttributeNames: [ATTRIBUTE.originalSentAt],
       suppressFifoWarning: true,
       strictReturn: true,
-      preReceiveMessageCallback: () => backoff.wait(),
+      preReceiveMessageCallback: async () => {
+        await backoff.wait();
+        // A stop that came during the backoff: no new receive.
+        if (stopping.signal.aborted) throw new StoppingError('stopping');
+      },
       handleMessageBatch: async (messages) => {
-        busy.add(consumer);
-        return handleBatch(messages, options);
+        state.busySince = performance.now();
+        try {
+          return await handleBatch(messages, {
+            ...options,
+            queue,
+            // Renew well before it would lapse.
+            heartbeatSeconds: Math.max(1, Math.floor(options.visibilityTimeoutSeconds / 3)),
+            isStopping: () => stopping.signal.aborted,
+          });
+        } finally {
+          state.busySince = undefined;
+          progressed();
+        }
       },
     });
-    consumer.on('response_processed', () => {
-      busy.delete(consumer);
+    consumer.on('response_processed', () => backoff.succeeded());
+    consumer.on('empty', () => {
+      progressed();
       backoff.succeeded();
     });
-    consumer.on('empty', () => backoff.succeeded());
     consumer.on('error', (err, messages) => {
-      // Aborting an idle long poll is how stop() works, not a failure.
-      if (stopping.signal.aborted && (err as { code?: string }).code === 'AbortError') return;
+      // sqs-consumer wraps what the pre-receive callback throws.
+      if ((err as Error).cause instanceof StoppingError) return;
       // Without messages, it was the receive itself that failed.
-      if (messages === undefined) backoff.failed(err);
-      else log.error({ err }, 'queue operation failed');
+      if (messages === undefined) {
+        progressed();
+        backoff.failed(err);
+      } else log.error({ err }, 'queue operation failed');
     });
-    consumer.on('processing_error', (err) => log.error({ err }, 'batch processing failed'));
-    return consumer;
+    return { consumer, state };
   });
 
   return {
     start() {
-      for (const consumer of consumers) consumer.start();
-      log.info({ pollers: consumers.length, queueUrl: options.queueUrl }, 'worker polling');
+      for (const { consumer } of pollers) consumer.start();
+      log.info({ pollers: pollers.length, queueUrl: options.queueUrl }, 'worker polling');
     },
     async stop() {
       stopping.abort();
-      // An idle poller is only waiting on a long poll: abort it. A busy one must finish
-      // its batch and its deletes, or finished work would be redelivered.
-      for (const consumer of consumers) consumer.stop({ abort: !busy.has(consumer) });
-      while (consumers.some((consumer) => consumer.status.isPolling)) {
+      for (const { consumer } of pollers) consumer.stop();
+      while (pollers.some(({ consumer }) => consumer.status.isPolling)) {
         await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    liveness() {
+      const now = performance.now();
+      const states = pollers.map(({ consumer, state }) => {
+        const idleSeconds = (now - state.lastProgressAt) / 1000;
+        const busySeconds =
+          state.busySince === undefined ? undefined : (now - state.busySince) / 1000;
+        const alive =
+          (consumer.status.isRunning || stopping.signal.aborted) &&
+          (busySeconds ?? idleSeconds) < options.stallSeconds;
+        return { idleSeconds, busySeconds, alive };
+      });
+      return {
+        alive: states.every((s) => s.alive),
+        stopping: stopping.signal.aborted,
+        pollers: states,
+      };
+    },
+  };
+}
+
+/** The batch handler's queue actions, done with SQS. */
+function sqsQueueActions(options: CommandConsumerOptions): QueueActions<Message> {
+  return {
+    /**
+     * Moves a message to the dead-letter queue in its own group, with why, at once (an
+     * invalid one) or on its last attempt (one that kept failing), rather than leaving SQS
+     * to move it silently. Deduplicated by the original message id, so a retry of this move
+     * cannot dead-letter it twice.
+     */
+    async deadLetter(message, details: DeadLetterDetails) {
+      await options.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: options.deadLetterQueueUrl,
+          MessageBody: message.Body || '(empty body)',
+          MessageGroupId: message.Attributes?.MessageGroupId ?? 'invalid',
+          MessageDeduplicationId: message.MessageId,
+          MessageAttributes: {
+            [ATTRIBUTE.errorReason]: {
+              DataType: 'String',
+              StringValue: details.reason.slice(0, MAX_REASON_LENGTH),
+            },
+            [ATTRIBUTE.errorOutcome]: { DataType: 'String', StringValue: details.outcome },
+            [ATTRIBUTE.attempts]: { DataType: 'Number', StringValue: String(details.attempts) },
+            [ATTRIBUTE.originalMessageId]: {
+              DataType: 'String',
+              StringValue: message.MessageId ?? 'unknown',
+            },
+            [ATTRIBUTE.originalSentAt]: {
+              DataType: 'Number',
+              StringValue:
+                message.MessageAttributes?.[ATTRIBUTE.originalSentAt]?.StringValue ??
+                message.Attributes?.SentTimestamp ??
+                '0',
+            },
+            [ATTRIBUTE.deadLetteredAt]: {
+              DataType: 'String',
+              StringValue: new Date().toISOString(),
+            },
+          },
+        }),
+      );
+    },
+    async changeVisibility(entries) {
+      for (let start = 0; start < entries.length; start += 10) {
+        await options.sqs.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: options.queueUrl,
+            Entries: entries.slice(start, start + 10).map(({ message, seconds }, index) => ({
+              Id: String(index),
+              ReceiptHandle: message.ReceiptHandle,
+              VisibilityTimeout: seconds,
+            })),
+          }),
+        );
       }
     },
   };

@@ -1,20 +1,3 @@
-import { loadConfigOrExit } from '../shared/config.ts';
-import { createLogger } from '../shared/logger.ts';
-import { stopOnSignals } from '../shared/shutdown.ts';
-import { createWorker } from './worker.ts';
+import { runWorker } from './run.ts';
 
-const config = loadConfigOrExit();
-const log = createLogger({
-  name: 'worker',
-  level: config.env.LOG_LEVEL,
-  pretty: config.env.LOG_PRETTY,
-});
-
-try {
-  const worker = await createWorker(config, log);
-  worker.start();
-  stopOnSignals(log, config.env.SHUTDOWN_TIMEOUT_SECONDS, () => worker.stop());
-} catch (err) {
-  log.fatal({ err }, 'worker failed to start');
-  process.exit(1);
-}
+await runWorker();

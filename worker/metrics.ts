@@ -1,4 +1,3 @@
-import { createServer, type Server } from 'node:http';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { createRegistry } from '../shared/metrics.ts';
 import type { Action, Outcome } from './outcomes.ts';
@@ -13,19 +12,27 @@ export interface WorkerMetrics {
     durationSeconds: number;
     lagSeconds: number | undefined;
   }): void;
+  /** A ReceiveMessage call that failed (SQS unreachable, throttled, ...). */
+  receiveFailed(): void;
 }
 
 export function createWorkerMetrics(): WorkerMetrics {
   const registry = createRegistry('worker');
   const processed = new Counter({
     name: 'user_commands_processed_total',
-    help: 'Messages processed, by command type and outcome (succeeded, rejected, duplicate, conflict, invalid, transient).',
+    help: 'Messages processed, by command type and outcome (succeeded, rejected, duplicate, conflict, invalid, transient, exhausted).',
     labelNames: ['type', 'outcome'],
     registers: [registry],
   });
   const deadLettered = new Counter({
     name: 'user_commands_dead_lettered_total',
-    help: 'Invalid messages the worker moved to the dead-letter queue itself (SQS moves those that exhaust maxReceiveCount).',
+    help: 'Messages the worker moved to the dead-letter queue itself, by why: invalid (unreadable) or exhausted (failed on its last attempt).',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const receiveFailures = new Counter({
+    name: 'user_command_receive_failures_total',
+    help: 'ReceiveMessage calls that failed; the pollers back off exponentially while they do.',
     registers: [registry],
   });
   const duration = new Histogram({
@@ -47,32 +54,8 @@ export function createWorkerMetrics(): WorkerMetrics {
       processed.inc({ type: type ?? 'unknown', outcome });
       duration.observe({ outcome }, durationSeconds);
       if (lagSeconds !== undefined) lag.observe(lagSeconds);
-      if (action === 'dead-letter') deadLettered.inc();
+      if (action === 'dead-letter') deadLettered.inc({ outcome });
     },
+    receiveFailed: () => receiveFailures.inc(),
   };
-}
-
-/** Serves GET /metrics for Prometheus; the worker has no other HTTP surface. */
-export async function serveMetrics(
-  registry: Registry,
-  port: number,
-  host: string,
-): Promise<Server> {
-  const server = createServer((request, response) => {
-    if (request.method !== 'GET' || request.url !== '/metrics') {
-      response
-        .writeHead(404, { 'content-type': 'application/json' })
-        .end('{"code":"ROUTE_NOT_FOUND"}');
-      return;
-    }
-    registry.metrics().then(
-      (text) => response.writeHead(200, { 'content-type': registry.contentType }).end(text),
-      () => response.writeHead(500).end(),
-    );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  return server;
 }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../shared/logger.ts';
+import type { WorkerMetrics } from './metrics.ts';
 
 const FIRST_DELAY_MS = 250;
 const MAX_DELAY_MS = 5000;
@@ -19,14 +20,17 @@ export class ReceiveBackoff {
   #failures = 0;
   readonly #log: Logger;
   readonly #signal: AbortSignal;
+  readonly #metrics: Pick<WorkerMetrics, 'receiveFailed'>;
 
-  constructor(log: Logger, signal: AbortSignal) {
+  constructor(log: Logger, signal: AbortSignal, metrics: Pick<WorkerMetrics, 'receiveFailed'>) {
     this.#log = log;
     this.#signal = signal;
+    this.#metrics = metrics;
   }
 
   failed(err: unknown): void {
     this.#failures += 1;
+    this.#metrics.receiveFailed();
     const fields = {
       err,
       failures: this.#failures,

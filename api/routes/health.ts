@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { checkReadiness } from '../../shared/readiness.ts';
 import type { AppDependencies } from '../dependencies.ts';
 
 const ReadySchema = z.object({
@@ -27,24 +28,11 @@ export const healthRoutes: FastifyPluginAsync<AppDependencies> = async (app, dep
     '/ready',
     { schema: { tags: ['health'], response: { 200: ReadySchema, 503: ReadySchema } } },
     async (_request, reply) => {
-      const entries = await Promise.all(
-        Object.entries(deps.readinessChecks).map(async ([name, check]) => {
-          try {
-            await check();
-            return [name, { ok: true }] as const;
-          } catch (error) {
-            return [
-              name,
-              { ok: false, error: (error as Error).message || (error as Error).name },
-            ] as const;
-          }
-        }),
-      );
-      const ready = entries.every(([, result]) => result.ok);
+      const { ready, checks } = await checkReadiness(deps.readinessChecks);
       reply.code(ready ? 200 : 503);
       return {
         status: ready ? ('ready' as const) : ('not ready' as const),
-        checks: Object.fromEntries(entries),
+        checks,
       };
     },
   );

@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EnvSchema, loadConfig } from '../../shared/config.ts';
+import { EnvVariables, loadConfig } from '../../shared/config.ts';
 import { resourceDefinitions } from '../../shared/resources.ts';
 import {
   environmentOf,
@@ -114,7 +114,7 @@ describe('the api and worker services', () => {
   });
 
   it('get only variables that the config schema or the AWS credential chain knows', () => {
-    const known = [...Object.keys(EnvSchema.shape), ...CREDENTIAL_CHAIN_VARIABLES];
+    const known = [...Object.keys(EnvVariables.shape), ...CREDENTIAL_CHAIN_VARIABLES];
     for (const [name, service] of Object.entries(processes)) {
       const unknown = Object.keys(environmentOf(service)).filter((key) => !known.includes(key));
       expect(unknown, name).toEqual([]);
@@ -168,6 +168,14 @@ describe('the api and worker services', () => {
     ]);
     const probe = api.healthcheck?.test.join(' ') ?? '';
     expect(probe).toContain("'http://127.0.0.1:' + process.env.PORT + '/ready'");
+  });
+
+  it('check the worker is alive on its own HTTP port, which its config reads', () => {
+    const config = loadConfig(environmentOf(worker));
+    expect(config.env.WORKER_HTTP_PORT).toBeGreaterThan(0);
+    expect(config.env.HOST).toBe('0.0.0.0');
+    const probe = worker.healthcheck?.test.join(' ') ?? '';
+    expect(probe).toContain("'http://127.0.0.1:' + process.env.WORKER_HTTP_PORT + '/health'");
   });
 
   it('let the worker scale: no fixed name, no published port, no TTY', () => {

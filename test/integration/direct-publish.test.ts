@@ -139,7 +139,7 @@ describe('duplicates', () => {
         }),
       );
       expect(Messages).toHaveLength(1);
-      const repository = new UserWriteRepository({
+      const writes = new UserWriteRepository({
         client: isolated.dynamoDb,
         usersTable: isolated.config.resources.tables.users,
         commandsTable: isolated.config.resources.tables.commands,
@@ -147,7 +147,11 @@ describe('duplicates', () => {
       });
       const [first] = Messages;
       if (!first) throw new Error('no message');
-      const applied = await processMessage(first, repository, isolated.logs.log);
+      const applied = await processMessage(first, {
+        writes,
+        log: isolated.logs.log,
+        maxAttempts: 5,
+      });
       expect(applied.outcome).toEqual({ kind: 'succeeded' });
 
       await isolated.startWorker();

@@ -15,7 +15,7 @@ let worker: Worker;
 beforeAll(async () => {
   t = await createTestEnvironment();
   api = await t.startApi();
-  worker = await t.startWorker({ WORKER_METRICS_PORT: '0' });
+  worker = await t.startWorker({ WORKER_HTTP_PORT: '0' });
 });
 afterAll(async () => t?.close());
 
@@ -57,15 +57,15 @@ describe('Prometheus metrics', () => {
     expect(sample(apiText, 'user_commands_accepted_total', { type: 'user.create' })).toBe(4);
     expect(sample(apiText, 'user_commands_accepted_total', { type: 'user.delete' })).toBe(1);
 
-    expect(worker.metricsUrl).toBeDefined();
-    const workerText = await (await fetch(worker.metricsUrl as string)).text();
+    expect(worker.httpUrl).toBeDefined();
+    const workerText = await (await fetch(`${worker.httpUrl}/metrics`)).text();
     const processed = (type: string, outcome: string) =>
       sample(workerText, 'user_commands_processed_total', { type, outcome });
     expect(processed('user.create', 'succeeded')).toBe(3);
     expect(processed('user.create', 'rejected')).toBe(1);
     expect(processed('user.delete', 'succeeded')).toBe(1);
     expect(processed('unknown', 'invalid')).toBe(1);
-    expect(sample(workerText, 'user_commands_dead_lettered_total', { service: 'worker' })).toBe(1);
+    expect(sample(workerText, 'user_commands_dead_lettered_total', { outcome: 'invalid' })).toBe(1);
     expect(
       sample(workerText, 'user_command_handler_duration_seconds_count', { outcome: 'succeeded' }),
     ).toBe(4);

@@ -23,7 +23,8 @@ import {
 } from '../../shared/contract/commands.ts';
 import { provisionResources } from '../../shared/provision.ts';
 import { suffixedResourceNames } from '../../shared/resources.ts';
-import { createWorker, type Worker } from '../../worker/worker.ts';
+import type { SettledSpy } from '../../worker/settled-spy.ts';
+import { createWorker, type Worker, type WorkerOptions } from '../../worker/worker.ts';
 import { drainQueue, scanAll } from './aws-reads.ts';
 import { type CapturedLogs, captureLogs } from './capture-logs.ts';
 
@@ -35,9 +36,16 @@ export interface TestEnvironment {
   queueUrl: string;
   deadLetterQueueUrl: string;
   logs: CapturedLogs;
-  startApi(): Promise<Api>;
-  /** Starts an in-process worker; overrides change its environment only (e.g. a dead endpoint). */
-  startWorker(overrides?: Record<string, string>): Promise<Worker>;
+  /** Starts an in-process API; overrides change its environment only. */
+  startApi(overrides?: Record<string, string>): Promise<Api>;
+  /**
+   * Starts an in-process worker with a spy on what it settles; overrides change its
+   * environment only (e.g. a dead endpoint).
+   */
+  startWorker(
+    overrides?: Record<string, string>,
+    options?: WorkerOptions,
+  ): Promise<Worker & { spy: SettledSpy }>;
   /** Publishes straight to the queue, as another service would. */
   publishRaw(body: string, options?: { groupId?: string; deduplicationId?: string }): Promise<void>;
   publishCommand(command: UserCommand, options?: { deduplicationId?: string }): Promise<void>;
@@ -108,17 +116,21 @@ export async function createTestEnvironment(
     queueUrl,
     deadLetterQueueUrl,
     logs,
-    async startApi() {
-      const api = await createApi(config, logs.log.child({ name: 'api' }));
+    async startApi(overrides = {}) {
+      const apiConfig = loadConfig({ ...env, ...overrides });
+      const api = await createApi(apiConfig, logs.log.child({ name: 'api' }));
       closers.push(() => api.close());
       return api;
     },
-    async startWorker(overrides = {}) {
+    async startWorker(overrides = {}, options = {}) {
       const workerConfig = loadConfig({ ...env, ...overrides });
-      const worker = await createWorker(workerConfig, logs.log.child({ name: 'worker' }));
+      const worker = await createWorker(workerConfig, logs.log.child({ name: 'worker' }), {
+        spy: true,
+        ...options,
+      });
       worker.start();
       closers.push(() => worker.stop());
-      return worker;
+      return worker as Worker & { spy: SettledSpy };
     },
     publishRaw,
     async publishCommand(command, options = {}) {

@@ -1,8 +1,24 @@
 import bcrypt from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
-import { messageGroupIdFor, UserCommandSchema } from '../../shared/contract/commands.ts';
-import { PasswordSchema } from '../../shared/contract/fields.ts';
-import { parseCommandMessage } from '../../shared/contract/parse-command.ts';
+import { z } from 'zod';
+import {
+  messageGroupIdFor,
+  type UserCommand,
+  UserCommandSchema,
+} from '../../shared/contract/commands.ts';
+import {
+  CommandIdSchema,
+  EmailAddressSchema,
+  PasswordHashSchema,
+  PasswordSchema,
+} from '../../shared/contract/fields.ts';
+import { commandFingerprint, messageHash } from '../../shared/contract/fingerprint.ts';
+import { MESSAGE_ATTRIBUTES } from '../../shared/contract/message-attributes.ts';
+import {
+  CONTRACT_VERSIONS,
+  type ContractVersions,
+  parseCommandMessage,
+} from '../../shared/contract/parse-command.ts';
 
 const hash = bcrypt.hashSync('correct horse', 4);
 const base = { schemaVersion: 1, commandId: 'cmd-1', issuedAt: '2026-01-31T12:00:00.000Z' };
@@ -134,5 +150,428 @@ describe('reading a raw queue message', () => {
   it('groups by a hash of the normalized email that fits SQS limits', () => {
     expect(messageGroupIdFor('a@x.io')).toMatch(/^[0-9a-f]{64}$/);
     expect(messageGroupIdFor('a@x.io')).not.toBe(messageGroupIdFor('b@x.io'));
+  });
+});
+
+describe('the reasons a raw message is refused', () => {
+  const groupId = messageGroupIdFor('a@x.io');
+
+  it('never quote the body of a message that is not JSON', () => {
+    // Act
+    const parsed = parseCommandMessage('not json ada@example.com', groupId);
+
+    // Assess
+    expect(JSON.stringify(parsed)).not.toMatch(/ada@example\.com|not json/);
+    expect(parsed).toEqual({
+      ok: false,
+      reason: 'body is not JSON: unexpected character',
+      commandId: undefined,
+    });
+  });
+
+  it.each([
+    ['{nope', 'body is not JSON: syntax error at position 1'],
+    ['{"emailAddress": "ada@example.com"', 'body is not JSON: syntax error at position 34'],
+    ['{"emailAddress":', 'body is not JSON: it ends too early'],
+    ['', 'body is not JSON: it ends too early'],
+  ])('say where the body %j stops being JSON', (body, reason) => {
+    // Act
+    const parsed = parseCommandMessage(body, groupId);
+
+    // Assess
+    expect(parsed).toEqual({ ok: false, reason, commandId: undefined });
+  });
+
+  it('read a missing body as an empty one', () => {
+    // Act
+    const parsed = parseCommandMessage(undefined, groupId);
+
+    // Assess
+    expect(parsed).toEqual({
+      ok: false,
+      reason: 'body is not JSON: it ends too early',
+      commandId: undefined,
+    });
+  });
+
+  it('name the versions this worker reads when the schema version is unknown', () => {
+    // Prepare
+    const body = JSON.stringify({ ...create, schemaVersion: 3 });
+
+    // Act
+    const parsed = parseCommandMessage(body, groupId);
+
+    // Assess
+    expect(parsed).toEqual({
+      ok: false,
+      reason: 'schemaVersion: must be 1 (the versions this worker reads), got 3',
+      commandId: 'cmd-1',
+    });
+  });
+
+  it('name every version of a worker that reads several', () => {
+    // Prepare
+    const versions: ContractVersions = new Map([...CONTRACT_VERSIONS, [2, UserCommandSchema]]);
+
+    // Act
+    const parsed = parseCommandMessage(
+      JSON.stringify({ ...create, schemaVersion: 7 }),
+      groupId,
+      versions,
+    );
+
+    // Assess
+    expect(parsed).toMatchObject({
+      ok: false,
+      reason: 'schemaVersion: must be 1, 2 (the versions this worker reads), got 7',
+    });
+  });
+
+  it('leave a schema version that is no number to the schema', () => {
+    // Act
+    const parsed = parseCommandMessage(JSON.stringify({ ...create, schemaVersion: '1' }), groupId);
+
+    // Assess
+    expect(parsed).toEqual({
+      ok: false,
+      reason: 'schemaVersion: must be 1: this worker reads schema version 1 only',
+      commandId: 'cmd-1',
+    });
+  });
+
+  it('say when the message as a whole is no command', () => {
+    // Act
+    const parsed = parseCommandMessage('null', groupId);
+
+    // Assess
+    expect(parsed).toEqual({
+      ok: false,
+      reason: '(message): Invalid input: expected object, received null',
+      commandId: undefined,
+    });
+  });
+
+  it('name every problem, without quoting the values', () => {
+    // Prepare
+    const body = JSON.stringify({
+      ...create,
+      payload: { ...create.payload, emailAddress: 'ada at example.com', firstName: '' },
+    });
+
+    // Act
+    const parsed = parseCommandMessage(body, groupId);
+
+    // Assess
+    expect(parsed).toEqual({
+      ok: false,
+      reason:
+        'payload.emailAddress: must be a valid email address; payload.firstName: must not be empty',
+      commandId: 'cmd-1',
+    });
+  });
+
+  it('do not echo the group a message came with, which may be a raw email', () => {
+    // Act
+    const parsed = parseCommandMessage(JSON.stringify(create), 'ada@example.com');
+
+    // Assess
+    expect(JSON.stringify(parsed)).not.toContain('ada@example.com');
+    expect(parsed).toEqual({
+      ok: false,
+      reason: `MessageGroupId must be the hex SHA-256 of the normalized emailAddress (${groupId}); this message's group is something else`,
+      commandId: 'cmd-1',
+    });
+  });
+
+  it('accept a command that came without a group (the group is checked only when known)', () => {
+    // Act
+    const parsed = parseCommandMessage(JSON.stringify(create), undefined);
+
+    // Assess
+    expect(parsed.ok).toBe(true);
+  });
+
+  it.each([
+    ['a command id SQS could not use', { ...create, payload: {}, commandId: 'has spaces' }],
+    ['no command id', { schemaVersion: 1, type: 'user.delete' }],
+    ['a body that is a list', [1, 2]],
+    ['a body that is a number', 42],
+    ['a body that is a string', 'cmd-1'],
+  ])('keep no command id from %s', (_label, value) => {
+    // Act
+    const parsed = parseCommandMessage(JSON.stringify(value), groupId);
+
+    // Assess
+    expect(parsed).toMatchObject({ ok: false, commandId: undefined });
+  });
+});
+
+describe('reading a command with the versions a worker knows', () => {
+  it('turns a newer version into today’s command through its own schema', () => {
+    // Prepare
+    const versions: ContractVersions = new Map([
+      ...CONTRACT_VERSIONS,
+      [2, z.preprocess((body) => ({ ...(body as object), schemaVersion: 1 }), UserCommandSchema)],
+    ]);
+
+    // Act
+    const parsed = parseCommandMessage(
+      JSON.stringify({ ...create, schemaVersion: 2 }),
+      messageGroupIdFor('a@x.io'),
+      versions,
+    );
+
+    // Assess
+    expect(parsed).toEqual({ ok: true, command: { ...create, schemaVersion: 1 } });
+  });
+});
+
+describe('command fingerprints', () => {
+  const command: UserCommand = {
+    schemaVersion: 1,
+    commandId: 'c',
+    issuedAt: '2026-01-01T00:00:00Z',
+    type: 'user.create',
+    payload: {
+      emailAddress: 'a@x.io',
+      firstName: 'A',
+      lastName: 'B',
+      passwordHash: `$2b$04$${'a'.repeat(53)}`,
+    },
+  };
+
+  it('is the same for the same command re-hashed with a new salt (a retried API request)', () => {
+    const rehashed = {
+      ...command,
+      issuedAt: '2026-01-01T00:00:05Z',
+      payload: { ...command.payload, passwordHash: `$2b$04$${'b'.repeat(53)}` },
+    };
+    expect(commandFingerprint(rehashed)).toBe(commandFingerprint(command));
+  });
+
+  it('differs when the command means something else', () => {
+    const renamed = { ...command, payload: { ...command.payload, firstName: 'Z' } };
+    expect(commandFingerprint(renamed)).not.toBe(commandFingerprint(command));
+  });
+
+  it('counts whether a password is changed, not which', () => {
+    // Prepare
+    const rename: UserCommand = {
+      ...command,
+      type: 'user.update',
+      payload: { emailAddress: 'a@x.io', lastName: 'B' },
+    };
+    const renameAndRepassword: UserCommand = {
+      ...rename,
+      type: 'user.update',
+      payload: { emailAddress: 'a@x.io', lastName: 'B', passwordHash: 'x' },
+    };
+
+    // Act
+    const fingerprints = [commandFingerprint(rename), commandFingerprint(renameAndRepassword)];
+
+    // Assess
+    expect(fingerprints[0]).not.toBe(fingerprints[1]);
+    expect(fingerprints[1]).toBe(
+      '0d6b3f5ecb4e20cdc3619f755178d216a90570d2f3acbb11f1bb757154d4f466',
+    );
+  });
+
+  it('stays the same from one release to the next, since records outlive deployments', () => {
+    // Act
+    const fingerprint = commandFingerprint({
+      type: 'user.delete',
+      payload: { emailAddress: 'a@x.io' },
+    });
+
+    // Assess
+    expect(fingerprint).toBe('ce8c8ecd70f4a1f0d18c353b1941f64bd7dd57385a4ecbc8d45033d0e43037ba');
+  });
+
+  it('depends on key order only before the schema: parsed commands built in any order agree', () => {
+    // Prepare
+    const forwards = {
+      ...base,
+      type: 'user.update',
+      payload: { emailAddress: 'a@x.io', firstName: 'Ada', lastName: 'King' },
+    };
+    const backwards = {
+      payload: { lastName: 'King', firstName: 'Ada', emailAddress: 'a@x.io' },
+      type: 'user.update',
+      issuedAt: base.issuedAt,
+      commandId: base.commandId,
+      schemaVersion: 1,
+    };
+
+    // Act
+    const raw = [forwards, backwards].map((c) => commandFingerprint(c as UserCommand));
+    const parsed = [forwards, backwards].map((c) => commandFingerprint(UserCommandSchema.parse(c)));
+
+    // Assess
+    expect(raw[0]).not.toBe(raw[1]);
+    expect(parsed[0]).toBe(parsed[1]);
+    expect(parsed[0]).toBe(raw[0]);
+  });
+
+  it('hashes a raw body, an absent one as empty', () => {
+    // Act
+    const hashes = [messageHash('abc'), messageHash(undefined), messageHash('')];
+
+    // Assess
+    expect(hashes).toEqual([
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    ]);
+  });
+});
+
+describe('message groups', () => {
+  it('are the hex SHA-256 of the email, which publishers compute the same way', () => {
+    // Act
+    const groupId = messageGroupIdFor('a@x.io');
+
+    // Assess
+    expect(groupId).toBe('aa8a6b1226018606fb52fd4fb5e6f407d7a610c996250306acf156a247c08e26');
+  });
+});
+
+describe('the message attributes of the contract', () => {
+  it('keep the names dead letters and redrives carry', () => {
+    // Assess
+    expect(MESSAGE_ATTRIBUTES).toEqual({
+      errorReason: 'error-reason',
+      errorOutcome: 'error-outcome',
+      attempts: 'attempts',
+      originalMessageId: 'original-message-id',
+      deadLetteredAt: 'dead-lettered-at',
+      originalSentAt: 'original-sent-at',
+      redrivenFrom: 'redriven-from',
+    });
+  });
+});
+
+describe('field rules', () => {
+  it('take an update that changes any one of the names or the password', () => {
+    // Prepare
+    const changes = [{ firstName: 'Ada' }, { lastName: 'King' }, { passwordHash: hash }];
+
+    // Act
+    const issues = changes.map((change) =>
+      issuesOf({ ...base, type: 'user.update', payload: { emailAddress: 'a@x.io', ...change } }),
+    );
+
+    // Assess
+    expect(issues).toEqual([[], [], []]);
+  });
+
+  it('take an issue time with an offset from UTC', () => {
+    // Act
+    const issues = issuesOf({ ...create, issuedAt: '2026-01-31T13:00:00+01:00' });
+
+    // Assess
+    expect(issues).toEqual([]);
+  });
+
+  it('say a command id or a password that is no string is no string', () => {
+    // Act
+    const commandId = issuesOf({ ...create, commandId: 42 });
+    const password = PasswordSchema.safeParse(12345678).error?.issues.map((i) => i.message);
+
+    // Assess
+    expect(commandId).toEqual(['commandId: must be a string']);
+    expect(password).toEqual(['must be a string']);
+  });
+
+  it('say a password of more than 72 characters is too long', () => {
+    // Act
+    const result = PasswordSchema.safeParse('a'.repeat(73));
+
+    // Assess
+    expect(result.error?.issues.map((i) => i.message)).toEqual([
+      'must be at most 72 bytes',
+      "must be 8-72 bytes in UTF-8 (bcrypt's limit), got 73",
+    ]);
+  });
+
+  it('take emails up to 254 characters', () => {
+    // Prepare
+    const longest = `a@${'b'.repeat(249)}.io`;
+
+    // Act
+    const results = [longest, `a${longest}`].map((email) => EmailAddressSchema.safeParse(email));
+
+    // Assess
+    expect(longest).toHaveLength(254);
+    expect(results.map((r) => r.success)).toEqual([true, false]);
+    expect(results[1]?.error?.issues.map((i) => i.message)).toEqual([
+      'must be at most 254 characters',
+    ]);
+  });
+
+  it('refuse every character range a name must not hold, at both ends', () => {
+    // Prepare
+    const forbidden = [
+      '\u0000',
+      '\u001f',
+      '\u007f',
+      '\uFDD0',
+      '\uFDEF',
+      '\uFFFE',
+      '\u202A',
+      '\u202E',
+      '\u2066',
+      '\u2069',
+    ];
+    const allowed = ['\uFDCF', '\uFDF0', '\u2029', '\u202F', '\u2065', '\u206A'];
+
+    // Act
+    const refused = (value: string) =>
+      issuesOf({ ...create, payload: { ...create.payload, firstName: `A${value}B` } }).length > 0;
+
+    // Assess
+    expect(forbidden.filter((c) => !refused(c))).toEqual([]);
+    expect(allowed.filter((c) => refused(c))).toEqual([]);
+  });
+
+  it('take bcrypt hashes of each variant with costs 04 to 31 only', () => {
+    // Prepare
+    const salt = 'a'.repeat(53);
+    const good = ['$2a$04$', '$2b$10$', '$2y$19$', '$2b$20$', '$2b$31$'].map((p) => p + salt);
+    const bad = ['$2c$10$', '$2b$03$', '$2b$32$', '$2b$1$', '$1b$10$', 'x$2b$10$'].map(
+      (p) => p + salt,
+    );
+
+    // Act
+    const accepted = (value: string) => PasswordHashSchema.safeParse(value).success;
+
+    // Assess
+    expect(good.filter((h) => !accepted(h))).toEqual([]);
+    expect(bad.filter(accepted)).toEqual([]);
+    expect(accepted(`$2b$10$${'a'.repeat(52)}`)).toBe(false);
+    expect(accepted(`$2b$10$${'a'.repeat(54)}`)).toBe(false);
+    expect(accepted(`$2b$10$${'a'.repeat(52)}!`)).toBe(false);
+    expect(accepted(`$2b$10$${'./AZaz09'.repeat(6)}aaaaa`)).toBe(true);
+  });
+
+  it('take command ids of 1-128 letters, digits and _ . : -', () => {
+    // Act
+    const accepted = ['a', 'A-z_0.9:x', 'x'.repeat(128), '', 'x'.repeat(129), 'a/b', 'a b'].map(
+      (id) => CommandIdSchema.safeParse(id).success,
+    );
+
+    // Assess
+    expect(accepted).toEqual([true, true, true, false, false, false, false]);
+  });
+
+  it('say how many bytes a password had when it has too few', () => {
+    // Act
+    const result = PasswordSchema.safeParse('abcdefg');
+
+    // Assess
+    expect(result.error?.issues.map((i) => i.message)).toEqual([
+      "must be 8-72 bytes in UTF-8 (bcrypt's limit), got 7",
+    ]);
+    expect(PasswordSchema.safeParse('abcdefgh').success).toBe(true);
   });
 });
