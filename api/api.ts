@@ -2,9 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { createDynamoDbDocumentClient, createSqsClient } from '../shared/aws-clients.ts';
 import type { Config } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
-import { resolveQueueUrl } from '../shared/queues.ts';
+import { pingQueue, resolveQueueUrl } from '../shared/queues.ts';
 import { buildApp } from './app.ts';
-import { createCommandPublisher, pingQueue } from './command-publisher.ts';
+import { createCommandIntake } from './command-intake.ts';
+import { CommandLedger } from './command-ledger.ts';
+import { createCommandPublisher } from './command-publisher.ts';
 import { createApiMetrics } from './metrics.ts';
 import { createPasswordHasher } from './password-hasher.ts';
 import { UserReadRepository } from './user-read-repository.ts';
@@ -28,16 +30,21 @@ export async function createApi(config: Config, log: Logger): Promise<Api> {
   const reads = new UserReadRepository({
     client: dynamoDb,
     usersTable: config.resources.tables.users,
+  });
+  const ledger = new CommandLedger({
+    client: dynamoDb,
     commandsTable: config.resources.tables.commands,
+    recordTtlDays: env.COMMAND_RECORD_TTL_DAYS,
   });
   const hasher = createPasswordHasher({ threads: config.hashThreads, cost: env.BCRYPT_COST });
+  const publisher = createCommandPublisher(sqs, queueUrl, {
+    batchWindowMs: env.PUBLISH_BATCH_WINDOW_MS,
+  });
   const app = await buildApp(
     {
-      publisher: createCommandPublisher(sqs, queueUrl, {
-        batchWindowMs: env.PUBLISH_BATCH_WINDOW_MS,
-      }),
+      commands: createCommandIntake({ publisher, ledger, hasher }),
+      ledger,
       reads,
-      hasher,
       metrics: createApiMetrics(),
       readinessChecks: { sqs: () => pingQueue(sqs, queueUrl), dynamodb: () => reads.ping() },
       settings: {

@@ -1,5 +1,4 @@
 import {
-  GetQueueAttributesCommand,
   SendMessageBatchCommand,
   type SendMessageBatchRequestEntry,
   type SQSClient,
@@ -117,11 +116,4 @@ function toPublishError(code: string | undefined, message: string): Error {
   const error = new Error(`SQS refused the message: ${code ?? 'unknown'}: ${message}`);
   error.name = code ?? 'SendMessageBatchEntryFailed';
   return OUR_BUGS.has(error.name) ? error : new QueueUnavailableError(error);
-}
-
-/** Reachability of the queue, for /ready. */
-export async function pingQueue(sqs: SQSClient, queueUrl: string): Promise<void> {
-  await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-  );
 }

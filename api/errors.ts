@@ -38,13 +38,41 @@ export class NotFoundError extends AppError {
   }
 }
 
+/** An Idempotency-Key already stands for a command with other content. */
+export class IdempotencyKeyReusedError extends AppError {
+  constructor(key: string) {
+    super(
+      'IDEMPOTENCY_KEY_REUSED',
+      422,
+      `Idempotency-Key ${key} was already used for a request with other content; nothing was queued. Send a new key for a new command.`,
+    );
+  }
+}
+
+/** A dependency the command needs is out of reach: it was not accepted; retrying is safe. */
+export class UnavailableError extends AppError {
+  readonly retryAfterSeconds = 5;
+}
+
 /** The queue could not take the command: it was not accepted and nothing happened. */
-export class QueueUnavailableError extends AppError {
+export class QueueUnavailableError extends UnavailableError {
   constructor(cause: unknown) {
     super(
       'QUEUE_UNAVAILABLE',
       503,
       'The command queue cannot be reached; the command was not accepted. Retry later.',
+      { cause },
+    );
+  }
+}
+
+/** The ledger could not reserve an Idempotency-Key: nothing was queued. */
+export class LedgerUnavailableError extends UnavailableError {
+  constructor(cause: unknown) {
+    super(
+      'LEDGER_UNAVAILABLE',
+      503,
+      'The command ledger cannot be reached to reserve the Idempotency-Key; the command was not accepted. Retry later with the same key.',
       { cause },
     );
   }
@@ -82,7 +110,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const { status, body } = toErrorResponse(error);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: body.code, status }, 'request refused');
-    if (error instanceof QueueUnavailableError) reply.header('retry-after', '5');
+    if (error instanceof UnavailableError) {
+      reply.header('retry-after', String(error.retryAfterSeconds));
+    }
     reply.code(status).send(body);
   });
 }

@@ -10,3 +10,14 @@ export function hashPassword({
 }): Promise<string> {
   return bcrypt.hash(password, cost);
 }
+
+/** Whether `password` is the one behind `hash` (as costly as hashing it). */
+export function verifyPassword({
+  password,
+  hash,
+}: {
+  password: string;
+  hash: string;
+}): Promise<boolean> {
+  return bcrypt.compare(password, hash);
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FAILURE_KINDS, RECORD_STATUSES, type RecordStatus } from '../shared/command-record.ts';
 import {
   CommandIdSchema,
   EmailAddressSchema,
@@ -77,13 +78,38 @@ export function commandQuerySchema(maxWaitSeconds: number) {
   });
 }
 
+/** What a client sees: the ledger's statuses, with the API's own reservation shown as pending. */
+type CommandState = 'pending' | Exclude<RecordStatus, 'accepted'>;
+const COMMAND_STATES = [
+  'pending',
+  ...RECORD_STATUSES.filter(
+    (status): status is Exclude<RecordStatus, 'accepted'> => status !== 'accepted',
+  ),
+] as [CommandState, ...CommandState[]];
+
 export const CommandStatusSchema = z.object({
   commandId: z.string(),
-  status: z.enum(['pending', 'succeeded', 'rejected']),
+  status: z
+    .enum(COMMAND_STATES)
+    .describe(
+      'pending: not processed yet (or never accepted); retrying: an attempt failed transiently; succeeded; rejected: a business rule refused it; invalid: unreadable, dead-lettered; dead-lettered: given up after its last attempt. See docs/command-lifecycle.md.',
+    ),
   type: z.string().optional(),
-  reason: z.string().optional(),
+  reason: z.string().optional().describe('Why it was rejected, invalid, retried or given up.'),
+  failure: z
+    .enum(FAILURE_KINDS)
+    .optional()
+    .describe('retrying and dead-lettered: the class of the last failure.'),
+  attempts: z.number().int().optional().describe('Deliveries of its message so far.'),
   issuedAt: z.string().optional(),
+  acceptedAt: z.string().optional(),
   processedAt: z.string().optional(),
+  reusedForOtherContent: z
+    .boolean()
+    .optional()
+    .describe(
+      'true when other messages reused this command id for other content (they were ignored).',
+    ),
 });
 
 export const ErrorSchema = z.object({

@@ -2,6 +2,7 @@ import { Piscina } from 'piscina';
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
+  verify(password: string, hash: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -20,6 +21,8 @@ export function createPasswordHasher(options: { threads: number; cost: number })
   });
   return {
     hash: (password) => pool.run({ password, cost: options.cost }) as Promise<string>,
+    verify: (password, hash) =>
+      pool.run({ password, hash }, { name: 'verifyPassword' }) as Promise<boolean>,
     close: () => pool.close(),
   };
 }

@@ -1,5 +1,4 @@
 import { type DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { CommandRecord } from '../shared/command-record.ts';
 
 /** A user as the API shows it: never the password hash. */
 export interface UserView {
@@ -31,20 +30,14 @@ export class InvalidCursorError extends Error {
   override name = 'InvalidCursorError';
 }
 
-/** Every DynamoDB read the API makes. Reads go straight to the tables, not through the queue. */
+/** Every read of the users table. Reads go straight to the table, not through the queue. */
 export class UserReadRepository {
   readonly #client: DynamoDBDocumentClient;
   readonly #usersTable: string;
-  readonly #commandsTable: string;
 
-  constructor(options: {
-    client: DynamoDBDocumentClient;
-    usersTable: string;
-    commandsTable: string;
-  }) {
+  constructor(options: { client: DynamoDBDocumentClient; usersTable: string }) {
     this.#client = options.client;
     this.#usersTable = options.usersTable;
-    this.#commandsTable = options.commandsTable;
   }
 
   async getUser(emailAddress: string): Promise<UserView | undefined> {
@@ -68,13 +61,6 @@ export class UserReadRepository {
       items: Items as UserView[],
       nextCursor: LastEvaluatedKey ? encodeCursor(LastEvaluatedKey) : null,
     };
-  }
-
-  async getCommandRecord(commandId: string): Promise<CommandRecord | undefined> {
-    const { Item } = await this.#client.send(
-      new GetCommand({ TableName: this.#commandsTable, Key: { commandId }, ConsistentRead: true }),
-    );
-    return Item as CommandRecord | undefined;
   }
 
   /** Cheap reachability check for /ready. */

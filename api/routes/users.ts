@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { SCHEMA_VERSION, type UserCommand } from '../../shared/contract/commands.ts';
+import type { CommandRequest } from '../command-intake.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import {
@@ -17,7 +16,12 @@ import {
 } from '../http-schemas.ts';
 import { InvalidCursorError } from '../user-read-repository.ts';
 
-const commandResponses = { 202: AcceptedSchema, 400: ErrorSchema, 503: ErrorSchema };
+const commandResponses = {
+  202: AcceptedSchema,
+  400: ErrorSchema,
+  422: ErrorSchema,
+  503: ErrorSchema,
+};
 
 /**
  * Commands (POST, PATCH, DELETE) are validated, turned into queue messages and answered
@@ -25,22 +29,10 @@ const commandResponses = { 202: AcceptedSchema, 400: ErrorSchema, 503: ErrorSche
  */
 export const userRoutes: FastifyPluginAsync<AppDependencies> = async (app, deps) => {
   const route = app.withTypeProvider<ZodTypeProvider>();
-  const newCommandId = deps.newCommandId ?? randomUUID;
-  const now = deps.now ?? (() => new Date());
 
-  async function accept(
-    reply: FastifyReply,
-    idempotencyKey: string | undefined,
-    command: Pick<UserCommand, 'type' | 'payload'>,
-  ) {
-    const commandId = idempotencyKey ?? newCommandId();
-    await deps.publisher.publish({
-      schemaVersion: SCHEMA_VERSION,
-      commandId,
-      issuedAt: now().toISOString(),
-      ...command,
-    } as UserCommand);
-    deps.metrics.commandAccepted(command.type);
+  async function accept(reply: FastifyReply, request: CommandRequest) {
+    const commandId = await deps.commands.submit(request);
+    deps.metrics.commandAccepted(request.type);
     reply.code(202).header('location', `/commands/${encodeURIComponent(commandId)}`);
     return { commandId, status: 'accepted' as const };
   }
@@ -58,10 +50,11 @@ export const userRoutes: FastifyPluginAsync<AppDependencies> = async (app, deps)
     },
     async (request, reply) => {
       const { password, ...user } = request.body;
-      const passwordHash = await deps.hasher.hash(password);
-      return accept(reply, request.headers['idempotency-key'], {
+      return accept(reply, {
         type: 'user.create',
-        payload: { ...user, passwordHash },
+        payload: user,
+        password,
+        idempotencyKey: request.headers['idempotency-key'],
       });
     },
   );
@@ -80,10 +73,11 @@ export const userRoutes: FastifyPluginAsync<AppDependencies> = async (app, deps)
     },
     async (request, reply) => {
       const { password, firstName, lastName } = request.body;
-      const passwordHash = password === undefined ? undefined : await deps.hasher.hash(password);
-      return accept(reply, request.headers['idempotency-key'], {
+      return accept(reply, {
         type: 'user.update',
-        payload: { emailAddress: request.params.email, firstName, lastName, passwordHash },
+        payload: { emailAddress: request.params.email, firstName, lastName },
+        password,
+        idempotencyKey: request.headers['idempotency-key'],
       });
     },
   );
@@ -100,9 +94,10 @@ export const userRoutes: FastifyPluginAsync<AppDependencies> = async (app, deps)
       },
     },
     async (request, reply) =>
-      accept(reply, request.headers['idempotency-key'], {
+      accept(reply, {
         type: 'user.delete',
         payload: { emailAddress: request.params.email },
+        idempotencyKey: request.headers['idempotency-key'],
       }),
   );
 

@@ -3,7 +3,8 @@ import { formatClock } from './format.js';
 
 /**
  * The activity list: one entry per command this page sent, following GET /commands/{id}
- * from "accepted" to "succeeded" or "rejected" (with the worker's reason).
+ * from "accepted" to where it settles: "succeeded", "rejected" (with the worker's reason),
+ * or, when something went wrong, "invalid" or "dead-lettered" (with why); "retrying" on the way.
  */
 
 const WAIT_SECONDS = 10;
@@ -63,6 +64,19 @@ export function trackCommand({ commandId, label, onSucceeded }) {
       if (outcome.status === 'rejected') {
         show('rejected', 'Rejected', `Rejected: ${outcome.reason ?? 'no reason given'}.`);
         return;
+      }
+      if (outcome.status === 'invalid' || outcome.status === 'dead-lettered') {
+        // Settled until an operator redrives it: stop following.
+        show('rejected', 'Not applied', `Not applied: ${outcome.reason ?? 'no reason given'}.`);
+        return;
+      }
+      if (outcome.status === 'retrying') {
+        show(
+          'pending',
+          'Retrying',
+          `Attempt ${outcome.attempts ?? '?'} failed (${outcome.reason ?? outcome.failure}); trying again…`,
+        );
+        continue;
       }
       // Still pending after a full wait: say so, and keep waiting.
       show('pending', 'Accepted', 'Still queued; the worker has not reached it yet…');

@@ -43,7 +43,7 @@ async function request(method, path, { body, headers = {}, signal } = {}) {
   if (response.status >= 500 || payload === undefined) {
     // A 5xx body is never shown (it could hold internals); only a 503 says something useful.
     const message =
-      response.status === 503 && payload?.code === 'QUEUE_UNAVAILABLE'
+      response.status === 503 && ['QUEUE_UNAVAILABLE', 'LEDGER_UNAVAILABLE'].includes(payload?.code)
         ? payload.message
         : `The service failed to answer (HTTP ${response.status}).`;
     throw new ApiError('unavailable', message, { status: response.status, code: payload?.code });
