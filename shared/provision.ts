@@ -4,6 +4,7 @@ import {
   DescribeTimeToLiveCommand,
   type DynamoDBClient,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
@@ -15,16 +16,18 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import {
+  type IndexDefinition,
   type QueueKey,
   type ResourceDefinitions,
   type ResourceNames,
   resourceDefinitions,
+  type TableDefinition,
   type TableKey,
 } from './resources.ts';
 
 export interface ProvisionStep {
   resource: string;
-  action: 'created' | 'exists' | 'ttl-enabled' | 'drift';
+  action: 'created' | 'exists' | 'ttl-enabled' | 'index-created' | 'drift';
   detail?: string;
 }
 
@@ -65,25 +68,50 @@ async function provisionTable(
   const definition = definitions.tables[key];
   const TableName = names.tables[key];
   const steps: ProvisionStep[] = [];
-  if (await tableExists(dynamoDb, TableName)) {
+  const existing = await describeTable(dynamoDb, TableName);
+  const throughput =
+    definition.billingMode === 'PROVISIONED'
+      ? { ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 } }
+      : {};
+  if (existing) {
     steps.push({ resource: `table ${TableName}`, action: 'exists' });
   } else {
+    const indexes = definition.indexes ?? [];
     await dynamoDb.send(
       new CreateTableCommand({
         TableName,
-        AttributeDefinitions: [
-          { AttributeName: definition.hashKey.name, AttributeType: definition.hashKey.type },
-        ],
+        AttributeDefinitions: attributeDefinitions(definition, indexes),
         KeySchema: [{ AttributeName: definition.hashKey.name, KeyType: 'HASH' }],
         BillingMode: definition.billingMode,
-        ...(definition.billingMode === 'PROVISIONED'
-          ? { ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 } }
+        ...throughput,
+        ...(indexes.length > 0
+          ? {
+              GlobalSecondaryIndexes: indexes.map((index) => ({
+                ...indexSpec(index),
+                ...throughput,
+              })),
+            }
           : {}),
       }),
     );
     steps.push({ resource: `table ${TableName}`, action: 'created' });
   }
   await waitUntilTableExists({ client: dynamoDb, maxWaitTime: 120 }, { TableName });
+
+  // An index added to the definitions after the table was made (an upgrade): add it. This
+  // is the one change provisioning makes to something that exists; it only adds.
+  const present = new Set(existing?.GlobalSecondaryIndexes?.map((index) => index.IndexName));
+  for (const index of existing ? (definition.indexes ?? []) : []) {
+    if (present.has(index.name)) continue;
+    await dynamoDb.send(
+      new UpdateTableCommand({
+        TableName,
+        AttributeDefinitions: attributeDefinitions(definition, [index]),
+        GlobalSecondaryIndexUpdates: [{ Create: { ...indexSpec(index), ...throughput } }],
+      }),
+    );
+    steps.push({ resource: `table ${TableName}`, action: 'index-created', detail: index.name });
+  }
 
   if (definition.ttlAttribute) {
     const { TimeToLiveDescription } = await dynamoDb.send(
@@ -107,14 +135,36 @@ async function provisionTable(
   return steps;
 }
 
-async function tableExists(dynamoDb: DynamoDBClient, TableName: string): Promise<boolean> {
+async function describeTable(dynamoDb: DynamoDBClient, TableName: string) {
   try {
-    await dynamoDb.send(new DescribeTableCommand({ TableName }));
-    return true;
+    return (await dynamoDb.send(new DescribeTableCommand({ TableName }))).Table;
   } catch (error) {
-    if (error instanceof ResourceNotFoundException) return false;
+    if (error instanceof ResourceNotFoundException) return undefined;
     throw error;
   }
+}
+
+/** Every key attribute of the table and of the given indexes, each once. */
+function attributeDefinitions(definition: TableDefinition, indexes: IndexDefinition[]) {
+  const keys = [
+    definition.hashKey,
+    ...indexes.flatMap((i) => [i.hashKey, i.rangeKey ?? []].flat()),
+  ];
+  const byName = new Map(keys.map((key) => [key.name, key.type]));
+  return [...byName].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }));
+}
+
+function indexSpec(index: IndexDefinition) {
+  return {
+    IndexName: index.name,
+    KeySchema: [
+      { AttributeName: index.hashKey.name, KeyType: 'HASH' as const },
+      ...(index.rangeKey
+        ? [{ AttributeName: index.rangeKey.name, KeyType: 'RANGE' as const }]
+        : []),
+    ],
+    Projection: { ProjectionType: index.projection },
+  };
 }
 
 async function provisionQueue(

@@ -4,12 +4,24 @@ import definitions from './resources.json' with { type: 'json' };
 /** The environment variable that overrides a resource's name (see shared/config.ts). */
 const NameVariableSchema = z.string().regex(/^[A-Z][A-Z0-9_]*$/);
 
+const KeySchema = z.strictObject({ name: z.string().min(1), type: z.enum(['S', 'N', 'B']) });
+
+/** A global secondary index (on-demand tables only: no throughput of its own). */
+const IndexDefinitionSchema = z.strictObject({
+  $comment: z.string().optional(),
+  name: z.string().min(3).max(255),
+  hashKey: KeySchema,
+  rangeKey: KeySchema.optional(),
+  projection: z.enum(['KEYS_ONLY', 'ALL']),
+});
+
 const TableDefinitionSchema = z.strictObject({
   name: z.string().min(3).max(255),
   nameVariable: NameVariableSchema,
-  hashKey: z.strictObject({ name: z.string().min(1), type: z.enum(['S', 'N', 'B']) }),
+  hashKey: KeySchema,
   billingMode: z.enum(['PAY_PER_REQUEST', 'PROVISIONED']),
   ttlAttribute: z.string().min(1).optional(),
+  indexes: z.array(IndexDefinitionSchema).optional(),
 });
 
 const QueueDefinitionSchema = z.strictObject({
@@ -31,6 +43,7 @@ const ResourceDefinitionsSchema = z.strictObject({
 });
 
 export type TableDefinition = z.infer<typeof TableDefinitionSchema>;
+export type IndexDefinition = z.infer<typeof IndexDefinitionSchema>;
 export type QueueDefinition = z.infer<typeof QueueDefinitionSchema>;
 export type ResourceDefinitions = z.infer<typeof ResourceDefinitionsSchema>;
 export type TableKey = keyof ResourceDefinitions['tables'];

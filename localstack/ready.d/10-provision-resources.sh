@@ -30,10 +30,34 @@ def name(kind, key):
 def line(*fields):
     print("\x1f".join(str(field) for field in fields))
 
+# The CreateTable request, as shared/provision.ts builds it: the hash key, on-demand or 5/5
+# provisioned, and each global secondary index with its key attributes.
+def create_table_input(table_name, table):
+    throughput = ({"ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}}
+                  if table["billingMode"] == "PROVISIONED" else {})
+    indexes = table.get("indexes", [])
+    keys = [table["hashKey"]] + [k for i in indexes for k in (i["hashKey"], i.get("rangeKey")) if k]
+    attributes = {k["name"]: k["type"] for k in keys}
+    request = {
+        "TableName": table_name,
+        "AttributeDefinitions": [{"AttributeName": n, "AttributeType": t} for n, t in attributes.items()],
+        "KeySchema": [{"AttributeName": table["hashKey"]["name"], "KeyType": "HASH"}],
+        "BillingMode": table["billingMode"],
+        **throughput,
+    }
+    if indexes:
+        request["GlobalSecondaryIndexes"] = [{
+            "IndexName": i["name"],
+            "KeySchema": [{"AttributeName": i["hashKey"]["name"], "KeyType": "HASH"}]
+                + ([{"AttributeName": i["rangeKey"]["name"], "KeyType": "RANGE"}] if i.get("rangeKey") else []),
+            "Projection": {"ProjectionType": i["projection"]},
+            **throughput,
+        } for i in indexes]
+    return json.dumps(request)
+
 for key, table in definitions["tables"].items():
-    hash_key = table["hashKey"]
-    line("table", name("tables", key), hash_key["name"], hash_key["type"],
-         table["billingMode"], table.get("ttlAttribute", ""))
+    table_name = name("tables", key)
+    line("table", table_name, create_table_input(table_name, table), table.get("ttlAttribute", ""))
 
 queues = sorted(definitions["queues"].items(), key=lambda item: "deadLetter" in item[1])
 for key, queue in queues:
@@ -45,17 +69,11 @@ PY
 )"
 
 provision_table() {
-  local name=$1 key=$2 type=$3 billing=$4 ttl=$5 status
+  local name=$1 create_input=$2 ttl=$3 status
   if awslocal dynamodb describe-table --table-name "$name" >/dev/null 2>&1; then
     echo "exists      table $name"
   else
-    local throughput=()
-    if [[ $billing == PROVISIONED ]]; then
-      throughput=(--provisioned-throughput ReadCapacityUnits=5,WriteCapacityUnits=5)
-    fi
-    awslocal dynamodb create-table --table-name "$name" --billing-mode "$billing" \
-      --attribute-definitions "AttributeName=$key,AttributeType=$type" \
-      --key-schema "AttributeName=$key,KeyType=HASH" "${throughput[@]}" >/dev/null
+    awslocal dynamodb create-table --cli-input-json "$create_input" >/dev/null
     echo "created     table $name"
   fi
   awslocal dynamodb wait table-exists --table-name "$name"
@@ -96,7 +114,7 @@ print(json.dumps(attributes))' "$attributes" "$target_arn" "$max_receive_count")
 
 while IFS=$'\x1f' read -r kind name a b c d; do
   case "$kind" in
-    table) provision_table "$name" "$a" "$b" "$c" "$d" ;;
+    table) provision_table "$name" "$a" "$b" ;;
     queue) provision_queue "$name" "$a" "$b" "$c" ;;
     *) echo "unknown resource kind: $kind" >&2; exit 1 ;;
   esac

@@ -5,6 +5,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { MESSAGE_ATTRIBUTES as ATTRIBUTE } from '../../shared/contract/message-attributes.ts';
 
 /** One dead-lettered message, as `npm run dlq -- list` shows it. */
 export interface DeadLetter {
@@ -14,8 +15,12 @@ export interface DeadLetter {
   groupId: string | undefined;
   /** The worker's `error-reason`; undefined when SQS moved it after maxReceiveCount receives. */
   reason: string | undefined;
-  /** When the worker dead-lettered it, or else when it was sent. */
+  /** When its command was first sent to the command queue (epoch ms), across redrives. */
+  originalSentAt: number | undefined;
+  /** When the worker dead-lettered it; undefined when SQS moved it. */
   deadLetteredAt: string | undefined;
+  /** How many times it was handed out before it was given up (worker-moved only). */
+  attempts: number | undefined;
   sentAt: string | undefined;
   body: string;
 }
@@ -31,13 +36,18 @@ export function describeDeadLetter(message: Message): DeadLetter {
   }
   const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue;
   const sentMs = Number(message.Attributes?.SentTimestamp);
+  // SQS keeps a message's SentTimestamp when its redrive policy moves it.
+  const originalSentMs = Number(attribute(ATTRIBUTE.originalSentAt)) || sentMs;
   return {
     messageId: message.MessageId ?? '',
     commandId: typeof parsed.commandId === 'string' ? parsed.commandId : undefined,
     type: typeof parsed.type === 'string' ? parsed.type : undefined,
     groupId: message.Attributes?.MessageGroupId,
-    reason: attribute('error-reason'),
-    deadLetteredAt: attribute('dead-lettered-at'),
+    reason: attribute(ATTRIBUTE.errorReason),
+    originalSentAt:
+      Number.isFinite(originalSentMs) && originalSentMs > 0 ? originalSentMs : undefined,
+    deadLetteredAt: attribute(ATTRIBUTE.deadLetteredAt),
+    attempts: Number(attribute(ATTRIBUTE.attempts)) || undefined,
     sentAt: Number.isFinite(sentMs) && sentMs > 0 ? new Date(sentMs).toISOString() : undefined,
     body,
   };
@@ -85,11 +95,7 @@ export async function listDeadLetters(
   return { messages: [...seen.values()].map(describeDeadLetter), approximateTotal };
 }
 
-/**
- * Makes received messages visible again (within a second), so their groups are not held up.
- * 1 s rather than 0: the SQS emulator of `npm run dev` (fauxqs 2.4 with a data directory)
- * loses a FIFO message whose visibility is set to 0, and a second costs nothing.
- */
+/** Makes received messages visible again at once, so their groups are not held up. */
 export async function releaseMessages(sqs: SQSClient, queueUrl: string, messages: Message[]) {
   for (let start = 0; start < messages.length; start += 10) {
     const batch = messages.slice(start, start + 10);
@@ -99,7 +105,7 @@ export async function releaseMessages(sqs: SQSClient, queueUrl: string, messages
         Entries: batch.map((m, i) => ({
           Id: String(i),
           ReceiptHandle: m.ReceiptHandle,
-          VisibilityTimeout: 1,
+          VisibilityTimeout: 0,
         })),
       }),
     );

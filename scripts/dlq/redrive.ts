@@ -5,6 +5,8 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { MESSAGE_ATTRIBUTES as ATTRIBUTE } from '../../shared/contract/message-attributes.ts';
+import type { CommandHistory } from './command-history.ts';
 import {
   type DeadLetter,
   describeDeadLetter,
@@ -14,6 +16,12 @@ import {
 
 export interface RedriveResult {
   moved: DeadLetter[];
+  /**
+   * Left in the dead-letter queue because later commands of the same user were applied or
+   * rejected after it was dead-lettered (`overtakenBy`), or because one before it in its
+   * group was (`heldBehind`): redriving it would apply it out of order. `--force` moves them.
+   */
+  skipped: { message: DeadLetter; overtakenBy: string[]; heldBehind?: string }[];
   failed: { message: DeadLetter; error: string }[];
   /** Still in the dead-letter queue afterwards (approximate): held by another reader, say. */
   remaining: number;
@@ -31,6 +39,13 @@ const PATIENCE = 3;
  * repeat into a duplicate). The deduplication id is derived from the dead letter's message
  * id: a rerun after a crash within SQS's 5-minute window is dropped by SQS itself, and it
  * differs from the original send's id, which SQS might still remember and would drop.
+ *
+ * Order: a dead letter left its user's group, and later commands of that user went on
+ * without it. When the ledger shows any command of that user sent after it and applied or
+ * rejected, moving it back would apply it after them, out of order; so it stays, and so
+ * does everything behind it in its group, unless `force`. (Commands redriven before it,
+ * from ahead of it in the queue, do not count: they keep their original send time.)
+ *
  * Moves at most `max` (by default what the queue held at the start, including messages a
  * listing holds for a moment), so messages that come straight back (an invalid command is
  * dead-lettered again at once) cannot loop forever.
@@ -38,46 +53,59 @@ const PATIENCE = 3;
 export async function redriveDeadLetters(
   sqs: SQSClient,
   queues: { deadLetterQueueUrl: string; queueUrl: string },
-  options: { max?: number } = {},
+  options: { max?: number; force?: boolean; history: Pick<CommandHistory, 'finalSentAfter'> },
 ): Promise<RedriveResult> {
   const limit = options.max ?? (await queueCounts(sqs, queues.deadLetterQueueUrl)).total;
-  const result: RedriveResult = { moved: [], failed: [], remaining: 0 };
-  const blockedGroups = new Set<string>();
+  const result: RedriveResult = { moved: [], skipped: [], failed: [], remaining: 0 };
+  const seen = new Set<string>();
+  // Groups whose head failed or was skipped: the rest of the group stays behind it.
+  const heldGroups = new Map<string, string>();
   let emptyReceives = 0;
-  while (result.moved.length + result.failed.length < limit && emptyReceives < PATIENCE) {
+  const handled = () => result.moved.length + result.failed.length;
+  while (handled() < limit && emptyReceives < PATIENCE) {
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: queues.deadLetterQueueUrl,
-        MaxNumberOfMessages: Math.min(10, limit - result.moved.length - result.failed.length),
+        MaxNumberOfMessages: Math.min(10, limit - handled()),
         WaitTimeSeconds: 1,
         VisibilityTimeout: HOLD_SECONDS,
         MessageAttributeNames: ['All'],
         MessageSystemAttributeNames: ['All'],
       }),
     );
-    if (Messages.length === 0) {
+    // Skipped messages come round again once released: they count once, and end the run.
+    const fresh = Messages.filter((m) => !seen.has(m.MessageId ?? ''));
+    for (const m of Messages) seen.add(m.MessageId ?? '');
+    if (fresh.length === 0) {
+      await releaseMessages(sqs, queues.deadLetterQueueUrl, Messages).catch(() => undefined);
       emptyReceives += 1;
       continue;
     }
     emptyReceives = 0;
-    const unsent: Message[] = [];
-    for (const message of Messages) {
-      const groupId = message.Attributes?.MessageGroupId ?? '';
-      // After a failure, the rest of that group stays put, so its order is kept.
-      if (blockedGroups.has(groupId)) {
+    const unsent: Message[] = [...Messages.filter((m) => !fresh.includes(m))];
+    for (const message of fresh) {
+      const letter = describeDeadLetter(message);
+      const groupId = letter.groupId ?? '';
+      const heldBehind = heldGroups.get(groupId);
+      if (heldBehind !== undefined) {
         unsent.push(message);
+        result.skipped.push({ message: letter, overtakenBy: [], heldBehind });
+        continue;
+      }
+      const overtakenBy = options.force ? [] : await overtakers(letter, options.history);
+      if (overtakenBy.length > 0) {
+        heldGroups.set(groupId, letter.commandId ?? letter.messageId);
+        unsent.push(message);
+        result.skipped.push({ message: letter, overtakenBy });
         continue;
       }
       try {
-        await moveOne(sqs, queues, message);
-        result.moved.push(describeDeadLetter(message));
+        await moveOne(sqs, queues, message, letter);
+        result.moved.push(letter);
       } catch (error) {
-        blockedGroups.add(groupId);
+        heldGroups.set(groupId, letter.commandId ?? letter.messageId);
         unsent.push(message);
-        result.failed.push({
-          message: describeDeadLetter(message),
-          error: (error as Error).message,
-        });
+        result.failed.push({ message: letter, error: (error as Error).message });
       }
     }
     await releaseMessages(sqs, queues.deadLetterQueueUrl, unsent).catch(() => undefined);
@@ -87,10 +115,28 @@ export async function redriveDeadLetters(
   return result;
 }
 
+/**
+ * Commands of the dead letter's user that were sent after it and are applied or rejected:
+ * with it gone from the queue, they went first.
+ */
+async function overtakers(
+  letter: DeadLetter,
+  history: Pick<CommandHistory, 'finalSentAfter'>,
+): Promise<string[]> {
+  if (!letter.groupId || letter.originalSentAt === undefined) return [];
+  const later = await history.finalSentAfter(
+    letter.groupId,
+    letter.originalSentAt,
+    letter.commandId,
+  );
+  return later.map((command) => command.commandId);
+}
+
 async function moveOne(
   sqs: SQSClient,
   queues: { deadLetterQueueUrl: string; queueUrl: string },
   message: Message,
+  letter: DeadLetter,
 ) {
   const groupId = message.Attributes?.MessageGroupId;
   if (!groupId) throw new Error('the dead letter has no MessageGroupId');
@@ -101,7 +147,18 @@ async function moveOne(
       MessageGroupId: groupId,
       MessageDeduplicationId: `redrive-${message.MessageId}`,
       MessageAttributes: {
-        'redriven-from': { DataType: 'String', StringValue: message.MessageId ?? 'unknown' },
+        [ATTRIBUTE.redrivenFrom]: {
+          DataType: 'String',
+          StringValue: message.MessageId ?? 'unknown',
+        },
+        ...(letter.originalSentAt === undefined
+          ? {}
+          : {
+              [ATTRIBUTE.originalSentAt]: {
+                DataType: 'Number',
+                StringValue: String(letter.originalSentAt),
+              },
+            }),
       },
     }),
   );

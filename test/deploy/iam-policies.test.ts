@@ -20,6 +20,7 @@ const tableArn = (key: TableKey) =>
 const queueArn = (key: QueueKey) =>
   `arn:aws:sqs:REGION:ACCOUNT_ID:${resourceDefinitions.queues[key].name}`;
 const tables = { users: tableArn('users'), commands: tableArn('commands') };
+const byGroupIndex = `${tables.commands}/index/by-group`;
 const queues = { command: queueArn('command'), deadLetter: queueArn('commandDeadLetter') };
 
 interface Process {
@@ -29,7 +30,7 @@ interface Process {
   resources: string[];
 }
 
-const processes: Record<'api' | 'worker' | 'provision', Process> = {
+const processes: Record<'api' | 'worker' | 'provision' | 'operator', Process> = {
   api: {
     entry: 'api/server.ts',
     policy: readPolicy(join(root, 'iam/api-policy.json')),
@@ -44,6 +45,12 @@ const processes: Record<'api' | 'worker' | 'provision', Process> = {
     entry: 'scripts/provision.ts',
     policy: readPolicy(join(root, 'iam/provision-policy.json')),
     resources: [queues.command, queues.deadLetter, tables.users, tables.commands],
+  },
+  /** `npm run dlq`: list and redrive dead letters. */
+  operator: {
+    entry: 'scripts/dlq.ts',
+    policy: readPolicy(join(root, 'iam/operator-policy.json')),
+    resources: [queues.command, queues.deadLetter, byGroupIndex],
   },
 };
 
@@ -99,16 +106,17 @@ describe.each(Object.entries(processes))('the %s policy', (_name, process) => {
 });
 
 describe('least privilege per process', () => {
-  const { api, worker, provision } = processes;
+  const { api, worker, provision, operator } = processes;
 
-  it('lets the API send only to the command queue and never write a table', () => {
+  it('lets the API send only to the command queue, and write nothing but key reservations', () => {
     expect(isAllowed(api.policy, 'sqs:SendMessage', queues.command)).toBe(true);
     expect(isAllowed(api.policy, 'sqs:SendMessage', queues.deadLetter)).toBe(false);
     expect(isAllowed(api.policy, 'sqs:ReceiveMessage', queues.command)).toBe(false);
     for (const table of Object.values(tables)) {
       expect(isAllowed(api.policy, 'dynamodb:GetItem', table)).toBe(true);
       for (const action of DYNAMODB_WRITES) {
-        expect(isAllowed(api.policy, action, table), `${action} ${table}`).toBe(false);
+        const reservation = table === tables.commands && action === 'dynamodb:PutItem';
+        expect(isAllowed(api.policy, action, table), `${action} ${table}`).toBe(reservation);
       }
     }
   });
@@ -145,6 +153,18 @@ describe('least privilege per process', () => {
         'sqs:ChangeMessageVisibility',
       ]),
     );
+  });
+
+  it('lets operators move dead letters and query the by-group index, and touch nothing else', () => {
+    expect(isAllowed(operator.policy, 'sqs:ReceiveMessage', queues.deadLetter)).toBe(true);
+    expect(isAllowed(operator.policy, 'sqs:ReceiveMessage', queues.command)).toBe(false);
+    expect(isAllowed(operator.policy, 'sqs:SendMessage', queues.command)).toBe(true);
+    expect(isAllowed(operator.policy, 'dynamodb:Query', byGroupIndex)).toBe(true);
+    for (const table of Object.values(tables)) {
+      for (const action of [...DYNAMODB_READS, ...DYNAMODB_WRITES]) {
+        expect(isAllowed(operator.policy, action, table), `${action} ${table}`).toBe(false);
+      }
+    }
   });
 
   it('lets provisioning create and describe resources but touch no data', () => {

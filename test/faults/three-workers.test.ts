@@ -34,7 +34,7 @@ describe('three worker processes on one queue, every command published twice', (
       records: 104,
       users: 24,
       deadLetters: 0,
-      logged: { applied: 104, duplicates: 104, retries: 0, seenOnRedelivery: 0 },
+      logged: { applied: 104, duplicates: 104, retries: 0, givenUp: 0, seenOnRedelivery: 0 },
     });
     const busy = workers.filter((w) => w.logs().some((entry) => entry.outcome === 'succeeded'));
     expect(busy.length, 'workers that applied commands').toBeGreaterThanOrEqual(2);

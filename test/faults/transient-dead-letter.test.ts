@@ -22,37 +22,42 @@ function firstOfEachUser(commands: UserCommand[]): string[] {
 }
 
 describe('commands that fail transiently every time', () => {
-  it('end in the dead-letter queue after 5 receives, and apply exactly once after a redrive', async () => {
+  it('are dead-lettered by the worker on their 5th attempt, with the reason, and apply exactly once after a redrive', async () => {
     // This worker's DynamoDB is a port nobody listens on: every write fails like an outage.
     const broken = await system.startWorker('broken', {
       AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9',
     });
     const commands = planCommands('doomed', 4);
     for (const command of commands) await system.publish(command);
+    const unreachable = 'gave up after 5 attempts: DynamoDB could not be reached (ECONNREFUSED)';
     await settle(system, {
       commands: [],
-      deadLettered: commands.map((c) => ({ commandId: c.commandId, reason: 'none' })),
+      deadLettered: commands.map((c) => ({ commandId: c.commandId, reason: unreachable })),
     });
     await stopService(broken);
 
-    // Every command was received exactly maxReceiveCount (5) times, never acknowledged.
+    // Every command was tried exactly maxReceiveCount (5) times, never acknowledged, and
+    // given up by the worker itself on the last one (SQS would have moved it without a word).
     for (const command of commands) {
       const attempts = broken.logs().filter((e) => e.commandId === command.commandId);
-      expect(attempts.map((e) => [e.outcome, e.receiveCount])).toEqual(
-        [1, 2, 3, 4, 5].map((n) => ['transient', n]),
-      );
+      expect(attempts.map((e) => [e.outcome, e.action, e.receiveCount])).toEqual([
+        ...[1, 2, 3, 4].map((n) => ['transient', 'retry', n]),
+        ['exhausted', 'dead-letter', 5],
+      ]);
     }
     expect(await scan(system, 'users')).toEqual([]);
     expect(await scan(system, 'commands')).toEqual([]);
 
-    // The tool lists them with no reason (SQS moved them) and leaves them there. In a FIFO
-    // queue it can only read the head of each group: the rest wait behind it.
+    // The tool lists them with their reason and leaves them there. In a FIFO queue it can
+    // only read the head of each group: the rest wait behind it.
     const listing = await dlqList(system.env);
     const listed = listing.messages.map((m) => m.commandId);
     expect(listing.approximateTotal).toBe(13);
     for (const head of firstOfEachUser(commands)) expect(listed).toContain(head);
     expect(listed.every((id) => commands.some((c) => c.commandId === id))).toBe(true);
-    expect(listing.messages.every((m) => m.reason === undefined)).toBe(true);
+    expect(listing.messages.map((m) => [m.reason, m.attempts])).toEqual(
+      listing.messages.map(() => [unreachable, 5]),
+    );
 
     // Redriven to a healthy worker, each applies exactly once, in its user's order.
     await system.startWorker('healthy');
@@ -66,6 +71,6 @@ describe('commands that fail transiently every time', () => {
     const result = await reconcile(system, expectation);
     // 4 users: one script of 4 commands and three of 3; one user deleted for good.
     expect(result).toMatchObject({ commands: 13, records: 13, users: 3, deadLetters: 0 });
-    expect(result.logged).toMatchObject({ applied: 13, duplicates: 0, retries: 65 });
+    expect(result.logged).toMatchObject({ applied: 13, duplicates: 0, retries: 52, givenUp: 13 });
   }, 180_000);
 });

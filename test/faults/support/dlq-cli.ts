@@ -20,8 +20,11 @@ export async function dlqList(env: Record<string, string>, args: string[] = []):
   return JSON.parse(await runDlq(env, ['list', '--json', ...args])) as Listing;
 }
 
-export async function dlqRedrive(env: Record<string, string>): Promise<RedriveResult> {
-  return JSON.parse(await runDlq(env, ['redrive', '--json'])) as RedriveResult;
+export async function dlqRedrive(
+  env: Record<string, string>,
+  args: string[] = [],
+): Promise<RedriveResult> {
+  return JSON.parse(await runDlq(env, ['redrive', '--json', ...args])) as RedriveResult;
 }
 
 export type { DeadLetter };

@@ -49,7 +49,11 @@ export interface FaultSystem {
   dynamoDb: DynamoDBDocumentClient;
   queueUrl: string;
   deadLetterQueueUrl: string;
-  startWorker(name: string, overrides?: Record<string, string>): Promise<ServiceProcess>;
+  startWorker(
+    name: string,
+    overrides?: Record<string, string>,
+    kind?: 'worker' | 'worker-v2',
+  ): Promise<ServiceProcess>;
   startApi(overrides?: Record<string, string>): Promise<ServiceProcess>;
   /** Every process started so far, stopped or not (their logs outlive them). */
   services: ServiceProcess[];
@@ -60,11 +64,7 @@ export interface FaultSystem {
 }
 
 export interface FaultSystemOptions {
-  /**
-   * Keep SQS messages on disk, so SQS can be restarted without losing them. Off by default:
-   * fauxqs 2.4 with a data directory loses a FIFO message whose visibility is set to 0
-   * (what the worker does with WORKER_RETRY_BASE_SECONDS=0).
-   */
+  /** Keep SQS messages on disk, so SQS can be restarted without losing them. */
   persistSqs?: boolean;
 }
 
@@ -120,8 +120,8 @@ export async function startFaultSystem(
     queueUrl,
     deadLetterQueueUrl,
     services,
-    async startWorker(name, workerOverrides = {}) {
-      const worker = await startService('worker', { ...env, ...workerOverrides }, name);
+    async startWorker(name, workerOverrides = {}, kind = 'worker') {
+      const worker = await startService(kind, { ...env, ...workerOverrides }, name);
       services.push(worker);
       return worker;
     },

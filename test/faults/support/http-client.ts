@@ -38,7 +38,7 @@ export function planHttpScripts(label: string, users: number): HttpStep[][] {
         method,
         path: method === 'POST' ? '/users' : path,
         ...(body ? { body } : {}),
-        submitted: { commandId, type, emailAddress, ...body },
+        submitted: { commandId, type, emailAddress, ...body, viaApiWithKey: true },
       };
     };
     const create = (firstName: string) =>

@@ -16,6 +16,8 @@ export interface SubmittedCommand {
   passwordHash?: string;
   password?: string;
   issuedAt?: string;
+  /** Sent over HTTP with an Idempotency-Key: the API reserved its id in the ledger first. */
+  viaApiWithKey?: boolean;
 }
 
 export interface ExpectedUser {

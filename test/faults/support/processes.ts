@@ -3,7 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { recordSuiteLogLines } from '../../support/secrecy.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const ENTRY_POINTS = { api: 'api/server.ts', worker: 'worker/main.ts' } as const;
+const ENTRY_POINTS = {
+  api: 'api/server.ts',
+  worker: 'worker/main.ts',
+  /** The worker after an upgrade that reads schema version 2 too. */
+  'worker-v2': 'test/faults/support/worker-v2.ts',
+} as const;
 
 export type LogEntry = Record<string, unknown>;
 

@@ -1,6 +1,7 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import bcrypt from 'bcryptjs';
 import { expect, vi } from 'vitest';
+import { messageGroupIdFor } from '../../../shared/contract/commands.ts';
 import { drainQueue, scanAll } from '../../support/aws-reads.ts';
 import type { FaultSystem } from './fault-system.ts';
 import { expectedState, type SubmittedCommand } from './model.ts';
@@ -9,7 +10,7 @@ export interface Expectation {
   /** Every command that must end applied (succeeded or rejected), in submission order per user. */
   commands: SubmittedCommand[];
   /** Exactly what the dead-letter queue must hold; `reason: 'none'` means SQS moved it. */
-  deadLettered?: { commandId: string; reason: 'none' | RegExp }[];
+  deadLettered?: { commandId: string; reason: 'none' | string | RegExp }[];
   /**
    * Whether every effect must show in the workers' logs as applied. False when a write can
    * land without its worker hearing of it: the worker was killed after the commit, or the
@@ -28,7 +29,14 @@ export interface Reconciliation {
    * From the workers' logs: outcomes that wrote (succeeded, rejected), duplicates, retries,
    * and effects only a redelivery saw (a duplicate and no applied line for that command).
    */
-  logged: { applied: number; duplicates: number; retries: number; seenOnRedelivery: number };
+  logged: {
+    applied: number;
+    duplicates: number;
+    retries: number;
+    /** Attempts that failed on the last allowed receive: the worker dead-lettered them. */
+    givenUp: number;
+    seenOnRedelivery: number;
+  };
 }
 
 /** Waits until every expected command has its record and both queues hold what they should. */
@@ -76,11 +84,22 @@ export async function reconcile(
   );
   for (const record of records) {
     const actual = byId.get(record.commandId);
-    const issuedAt = submittedById.get(record.commandId)?.issuedAt;
+    const submitted = submittedById.get(record.commandId);
+    const reservation = submitted?.viaApiWithKey
+      ? {
+          acceptedAt: expect.any(String),
+          ...(submitted.password !== undefined ? { passwordHash: expect.any(String) } : {}),
+        }
+      : {};
     expect(actual, `record of ${record.commandId}`).toEqual({
       ...record,
+      ...reservation,
       fingerprint: expect.any(String),
-      issuedAt: issuedAt ?? expect.any(String),
+      messageHash: expect.any(String),
+      attempts: expect.any(Number),
+      groupId: messageGroupIdFor(submitted?.emailAddress ?? ''),
+      sentAt: expect.any(Number),
+      issuedAt: submitted?.issuedAt ?? expect.any(String),
       processedAt: expect.any(String),
       expiresAt: expect.any(Number),
     });
@@ -111,6 +130,7 @@ export async function reconcile(
     const message = deadLetters.find((m) => commandIdOf(m) === dead.commandId);
     const reason = message?.MessageAttributes?.['error-reason']?.StringValue;
     if (dead.reason === 'none') expect(reason).toBeUndefined();
+    else if (typeof dead.reason === 'string') expect(reason).toBe(dead.reason);
     else expect(reason).toMatch(dead.reason);
   }
 
@@ -134,6 +154,7 @@ export async function reconcile(
       applied: logged.applied,
       duplicates: logged.duplicates,
       retries: logged.retries,
+      givenUp: logged.givenUp,
       seenOnRedelivery: seenOnRedelivery.length,
     },
   };
@@ -145,6 +166,7 @@ function countLoggedOutcomes(system: FaultSystem, ids: Set<string>) {
   let applied = 0;
   let duplicates = 0;
   let retries = 0;
+  let givenUp = 0;
   for (const service of system.services) {
     for (const entry of service.logs()) {
       const commandId = String(entry.commandId);
@@ -156,9 +178,10 @@ function countLoggedOutcomes(system: FaultSystem, ids: Set<string>) {
         duplicates += 1;
         duplicateIds.add(commandId);
       } else if (entry.outcome === 'transient') retries += 1;
+      else if (entry.outcome === 'exhausted') givenUp += 1;
     }
   }
-  return { appliedById, duplicateIds, applied, duplicates, retries };
+  return { appliedById, duplicateIds, applied, duplicates, retries, givenUp };
 }
 
 function commandIdOf(message: Message): string {
