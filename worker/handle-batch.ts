@@ -115,7 +115,6 @@ function keepInvisible<M extends ReceivedMessage>(inHand: Set<M>, options: Batch
       message,
       seconds: options.visibilityTimeoutSeconds,
     }));
-    if (held.length === 0) return;
     renewing = options.queue.changeVisibility(held).catch((err: unknown) => {
       options.log.warn({ err }, 'could not renew the visibility of messages in hand');
     });

@@ -221,6 +221,36 @@ describe('handling a batch', () => {
     ]);
   });
 
+  it('stops renewing when the batch ends, and lets a renewal in flight land first', async () => {
+    // Prepare: a renewal that takes a while to answer, and a batch that outlasts one beat.
+    const { queue, visibilityChanges } = fakeQueue();
+    const answered: string[] = [];
+    const slowQueue: QueueActions<ReceivedMessage> = {
+      ...queue,
+      async changeVisibility(entries) {
+        await queue.changeVisibility(entries);
+        await new Promise((resolve) => setTimeout(resolve, 60));
+        answered.push(entries.map((e) => e.message.MessageId).join());
+      },
+    };
+    const process = async (message: ReceivedMessage) => {
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      return fakeProcess().process(message);
+    };
+
+    // Act
+    await handleBatch(
+      [received('a1', 'A')],
+      options({ process, queue: slowQueue, heartbeatSeconds: 0.05 }),
+    );
+    const answeredAtReturn = [...answered];
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    // Assess: the renewal was answered before the batch returned, and none came after.
+    expect(answeredAtReturn).toEqual(['a1']);
+    expect(visibilityChanges).toHaveLength(1);
+  });
+
   it('backs off from the base delay when a message tells no receive count', async () => {
     // Prepare
     const { process } = fakeProcess({ m1: transient });
