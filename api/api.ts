@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { createDynamoDbDocumentClient, createSqsClient } from '../shared/aws-clients.ts';
+import { isSettled } from '../shared/command-record.ts';
 import type { Config } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
 import { pingQueue, resolveQueueUrl } from '../shared/queues.ts';
@@ -7,6 +8,7 @@ import { buildApp } from './app.ts';
 import { createCommandIntake } from './command-intake.ts';
 import { CommandLedger } from './command-ledger.ts';
 import { createCommandPublisher } from './command-publisher.ts';
+import { createCommandWaiters } from './command-waiters.ts';
 import { createApiMetrics } from './metrics.ts';
 import { createPasswordHasher } from './password-hasher.ts';
 import { UserReadRepository } from './user-read-repository.ts';
@@ -36,7 +38,12 @@ export async function createApi(config: Config, log: Logger): Promise<Api> {
     commandsTable: config.resources.tables.commands,
     recordTtlDays: env.COMMAND_RECORD_TTL_DAYS,
   });
-  const hasher = createPasswordHasher({ threads: config.hashThreads, cost: env.BCRYPT_COST });
+  const hasher = createPasswordHasher({
+    threads: config.hashThreads,
+    cost: env.BCRYPT_COST,
+    maxWaiting: env.HASH_QUEUE_MAX,
+    perClient: env.HASH_QUEUE_PER_CLIENT,
+  });
   const publisher = createCommandPublisher(sqs, queueUrl, {
     batchWindowMs: env.PUBLISH_BATCH_WINDOW_MS,
   });
@@ -44,17 +51,29 @@ export async function createApi(config: Config, log: Logger): Promise<Api> {
     {
       commands: createCommandIntake({ publisher, ledger, hasher }),
       ledger,
+      waiters: createCommandWaiters({
+        read: (ids) => ledger.getMany(ids),
+        isSettled: (record) => isSettled(record.status),
+        maxWaiters: env.COMMAND_WAITERS_MAX,
+        perClient: env.COMMAND_WAITERS_PER_CLIENT,
+      }),
       reads,
       metrics: createApiMetrics(),
       readinessChecks: { sqs: () => pingQueue(sqs, queueUrl), dynamodb: () => reads.ping() },
       settings: {
         bodyLimitBytes: env.BODY_LIMIT_BYTES,
+        requestTimeoutSeconds: env.HTTP_REQUEST_TIMEOUT_SECONDS,
+        headersTimeoutSeconds: env.HTTP_HEADERS_TIMEOUT_SECONDS,
+        keepAliveTimeoutSeconds: env.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS,
+        maxConnections: env.HTTP_MAX_CONNECTIONS,
+        trustProxy: parseTrustProxy(env.TRUST_PROXY),
         commandWaitMaxSeconds: env.COMMAND_WAIT_MAX_SECONDS,
       },
       security: {
         apiToken: env.API_TOKEN,
         protectReads: env.PROTECT_READS,
         rateLimitMax: env.RATE_LIMIT_MAX,
+        readRateLimitMax: env.READ_RATE_LIMIT_MAX,
         rateLimitWindowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
         corsOrigins: (env.CORS_ORIGINS ?? '')
           .split(',')
@@ -73,4 +92,14 @@ export async function createApi(config: Config, log: Logger): Promise<Api> {
       dynamoDb.destroy();
     },
   };
+}
+
+/** TRUST_PROXY as Fastify takes it: every proxy, or those at these addresses and CIDRs. */
+export function parseTrustProxy(value: string | undefined): boolean | string[] {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
 }

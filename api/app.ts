@@ -14,8 +14,8 @@ import { registerGracefulClose } from './graceful-close.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { healthRoutes } from './routes/health.ts';
 import { userRoutes } from './routes/users.ts';
-import { webPage } from './routes/web.ts';
-import { security } from './security.ts';
+import { securityHeaders, webPage } from './routes/web.ts';
+import { asPublic, security } from './security.ts';
 
 export const API_VERSION = '1.0.0';
 
@@ -28,6 +28,16 @@ export async function buildApp(deps: AppDependencies, log: Logger): Promise<Fast
     loggerInstance: log as FastifyBaseLogger,
     logController: new AccessLog(),
     bodyLimit: deps.settings.bodyLimitBytes,
+    // A client that drips its request holds a connection (and a file descriptor): bound it.
+    // Node answers 408 and closes once the whole request has not arrived in time, checking
+    // every second rather than its default 30.
+    requestTimeout: deps.settings.requestTimeoutSeconds * 1000,
+    trustProxy: deps.settings.trustProxy,
+    keepAliveTimeout: deps.settings.keepAliveTimeoutSeconds * 1000,
+    http: {
+      headersTimeout: deps.settings.headersTimeoutSeconds * 1000,
+      connectionsCheckingInterval: 1000,
+    },
     // Emails in paths can be long; keep Fastify's default otherwise.
     routerOptions: { maxParamLength: 300 },
     // Our own 503 while closing (graceful-close.ts), in our error shape.
@@ -41,10 +51,13 @@ export async function buildApp(deps: AppDependencies, log: Logger): Promise<Fast
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  app.server.maxConnections = deps.settings.maxConnections;
   registerErrorHandling(app);
   registerGracefulClose(app);
-  await app.register(webPage);
+  // First: it sees every route registered after it, and denies what does not opt out.
   await app.register(security, deps.security);
+  await app.register(securityHeaders);
+  await app.register(asPublic(webPage));
 
   await app.register(swagger, {
     openapi: {
@@ -58,7 +71,7 @@ export async function buildApp(deps: AppDependencies, log: Logger): Promise<Fast
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(asPublic(swaggerUi), { routePrefix: '/docs' });
 
   await app.register(healthRoutes, deps);
   await app.register(userRoutes, deps);

@@ -21,6 +21,8 @@ export type CommandRequest = {
     password?: string | undefined;
     /** The client's Idempotency-Key: becomes the command id. */
     idempotencyKey?: string | undefined;
+    /** Who asks (its address): the hashing queue takes clients in turn. */
+    client: string;
   };
 }[UserCommand['type']];
 
@@ -53,7 +55,9 @@ export function createCommandIntake(deps: CommandIntakeDependencies): CommandInt
   return {
     async submit(request) {
       const passwordHash =
-        request.password === undefined ? undefined : await deps.hasher.hash(request.password);
+        request.password === undefined
+          ? undefined
+          : await deps.hasher.hash(request.password, request.client);
       const receivedAt = now();
       // Through the contract's own schema: what is queued is what the worker will read, and
       // its fields are in the order the worker's fingerprint sees them.
@@ -78,7 +82,7 @@ export function createCommandIntake(deps: CommandIntakeDependencies): CommandInt
       const samePassword =
         request.password === undefined ||
         (existing.passwordHash !== undefined &&
-          (await deps.hasher.verify(request.password, existing.passwordHash)));
+          (await deps.hasher.verify(request.password, existing.passwordHash, request.client)));
       if (existing.fingerprint !== fingerprint || !samePassword) {
         throw new IdempotencyKeyReusedError(command.commandId);
       }

@@ -1,4 +1,9 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CommandRecord } from '../shared/command-record.ts';
 import type { UserCommand } from '../shared/contract/commands.ts';
@@ -94,5 +99,25 @@ export class CommandLedger {
       }),
     );
     return Item as CommandRecord | undefined;
+  }
+
+  /**
+   * Up to 100 records in one BatchGetItem, strongly consistent. Keys DynamoDB leaves
+   * unprocessed (throttling) are simply missing: the waiters read them on their next beat.
+   */
+  async getMany(commandIds: string[]): Promise<Map<string, CommandRecord>> {
+    const { Responses } = await this.#client.send(
+      new BatchGetCommand({
+        RequestItems: {
+          [this.#table]: {
+            Keys: commandIds.map((commandId) => ({ commandId })),
+            ConsistentRead: true,
+            ...VISIBLE,
+          },
+        },
+      }),
+    );
+    const records = (Responses?.[this.#table] ?? []) as CommandRecord[];
+    return new Map(records.map((record) => [record.commandId, record]));
   }
 }

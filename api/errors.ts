@@ -11,6 +11,8 @@ export class AppError extends Error {
   readonly code: string;
   readonly statusCode: number;
   readonly details: ErrorDetail[] | undefined;
+  /** When set, the answer says when to retry (the Retry-After header). */
+  readonly retryAfterSeconds: number | undefined = undefined;
 
   constructor(
     code: string,
@@ -51,7 +53,7 @@ export class IdempotencyKeyReusedError extends AppError {
 
 /** A dependency the command needs is out of reach: it was not accepted; retrying is safe. */
 export class UnavailableError extends AppError {
-  readonly retryAfterSeconds = 5;
+  override readonly retryAfterSeconds: number = 5;
 }
 
 /** The queue could not take the command: it was not accepted and nothing happened. */
@@ -110,7 +112,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const { status, body } = toErrorResponse(error);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: body.code, status }, 'request refused');
-    if (error instanceof UnavailableError) {
+    if (error instanceof AppError && error.retryAfterSeconds !== undefined) {
       reply.header('retry-after', String(error.retryAfterSeconds));
     }
     reply.code(status).send(body);

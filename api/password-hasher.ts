@@ -1,17 +1,63 @@
 import { Piscina } from 'piscina';
+import { AppError, UnavailableError } from './errors.ts';
 
 export interface PasswordHasher {
-  hash(password: string): Promise<string>;
-  verify(password: string, hash: string): Promise<boolean>;
+  /** Hashes for `client` (its address): one client's burst waits its turn among the others. */
+  hash(password: string, client: string): Promise<string>;
+  verify(password: string, hash: string, client: string): Promise<boolean>;
+  /** Passwords waiting for a thread, for metrics. */
+  waiting(): number;
   close(): Promise<void>;
 }
 
+export interface PasswordHasherOptions {
+  threads: number;
+  cost: number;
+  /** Passwords that may wait for a thread, over all clients; more get 503. */
+  maxWaiting: number;
+  /** Passwords one client may have hashing or waiting; more get 429. 0: no such limit. */
+  perClient: number;
+}
+
+/** Every thread is busy and the queue is full: retry in a moment. */
+export class HashingBusyError extends UnavailableError {
+  override readonly retryAfterSeconds = 1;
+  constructor() {
+    super(
+      'HASHING_BUSY',
+      503,
+      'Too many passwords are being hashed right now; nothing was queued. Retry in a moment.',
+    );
+  }
+}
+
+/** One client has its share of the hashing queue already. */
+export class HashingQuotaError extends AppError {
+  override readonly retryAfterSeconds = 1;
+  constructor(perClient: number) {
+    super(
+      'TOO_MANY_PENDING',
+      429,
+      `This client already has ${perClient} passwords being hashed; nothing was queued. Retry when one of them is answered.`,
+    );
+  }
+}
+
+interface Task {
+  run: () => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 /**
- * bcrypt in a pool of worker threads sized to the cores (piscina: a maintained pool with
- * queueing, back-pressure and clean shutdown, instead of hand-rolled worker plumbing).
+ * bcrypt on a pool of worker threads sized to the cores (piscina: a maintained pool with
+ * clean shutdown), fed by a fair queue: each client has a line of its own, and the threads
+ * take from the lines in turn, so one client's burst delays another's single request by at
+ * most one hash per thread. The queue is bounded, in all and per client, so a burst is
+ * refused at once (503, 429, with Retry-After) instead of waiting for seconds.
  * The plaintext crosses only into these threads of the same process.
  */
-export function createPasswordHasher(options: { threads: number; cost: number }): PasswordHasher {
+export function createPasswordHasher(options: PasswordHasherOptions): PasswordHasher {
   const pool = new Piscina({
     filename: new URL('./hash-password-thread.ts', import.meta.url).href,
     name: 'hashPassword',
@@ -19,10 +65,62 @@ export function createPasswordHasher(options: { threads: number; cost: number })
     maxThreads: options.threads,
     idleTimeout: 60_000,
   });
+  // Insertion order is the turn order: a client that got a thread goes to the back.
+  const lines = new Map<string, Task[]>();
+  const pendingByClient = new Map<string, number>();
+  let running = 0;
+  let waiting = 0;
+
+  function pump() {
+    while (running < options.threads) {
+      const next = lines.entries().next();
+      if (next.done) return;
+      const [client, line] = next.value;
+      const task = line.shift() as Task;
+      lines.delete(client);
+      if (line.length > 0) lines.set(client, line);
+      waiting -= 1;
+      running += 1;
+      task
+        .run()
+        .then(task.resolve, task.reject)
+        .finally(() => {
+          running -= 1;
+          const left = (pendingByClient.get(client) ?? 1) - 1;
+          if (left > 0) pendingByClient.set(client, left);
+          else pendingByClient.delete(client);
+          pump();
+        });
+    }
+  }
+
+  function submit<T>(client: string, run: () => Promise<T>): Promise<T> {
+    const pending = pendingByClient.get(client) ?? 0;
+    if (options.perClient > 0 && pending >= options.perClient) {
+      return Promise.reject(new HashingQuotaError(options.perClient));
+    }
+    if (running >= options.threads && waiting >= options.maxWaiting) {
+      return Promise.reject(new HashingBusyError());
+    }
+    return new Promise<T>((resolve, reject) => {
+      pendingByClient.set(client, pending + 1);
+      const line = lines.get(client) ?? [];
+      line.push({ run, resolve: resolve as (value: unknown) => void, reject });
+      lines.set(client, line);
+      waiting += 1;
+      pump();
+    });
+  }
+
   return {
-    hash: (password) => pool.run({ password, cost: options.cost }) as Promise<string>,
-    verify: (password, hash) =>
-      pool.run({ password, hash }, { name: 'verifyPassword' }) as Promise<boolean>,
+    hash: (password, client) =>
+      submit(client, () => pool.run({ password, cost: options.cost }) as Promise<string>),
+    verify: (password, hash, client) =>
+      submit(
+        client,
+        () => pool.run({ password, hash }, { name: 'verifyPassword' }) as Promise<boolean>,
+      ),
+    waiting: () => waiting,
     close: () => pool.close(),
   };
 }

@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { EmailAddressSchema } from '../shared/contract/fields.ts';
 
 /** A user as the API shows it: never the password hash. */
 export interface UserView {
@@ -75,16 +76,18 @@ function encodeCursor(key: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
+/**
+ * A cursor back into a key. Only the shape this API issues passes: JSON with one field,
+ * `emailAddress`, holding a normalized email. Anything else (a forged `{"emailAddress":""}`
+ * that DynamoDB would refuse, another attribute, garbage) is the caller's error, a 400.
+ */
 function decodeCursor(cursor: string): Record<string, unknown> {
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (
-      typeof key === 'object' &&
-      key !== null &&
-      Object.keys(key).length === 1 &&
-      typeof (key as { emailAddress?: unknown }).emailAddress === 'string'
-    ) {
-      return key as Record<string, unknown>;
+    if (typeof key === 'object' && key !== null && Object.keys(key).length === 1) {
+      const email = (key as { emailAddress?: unknown }).emailAddress;
+      const parsed = EmailAddressSchema.safeParse(email);
+      if (parsed.success && parsed.data === email) return { emailAddress: email };
     }
   } catch {
     // Falls through to the error below.

@@ -111,8 +111,11 @@ export async function newResources(
     PORT: String(await findFreePort()),
     LOG_LEVEL: 'info',
     API_PROCESSES: String(benchApiProcesses()),
-    // One load generator is one client: a rate limit would measure itself.
+    // One load generator is one client: a per-client limit would measure itself.
     RATE_LIMIT_MAX: '0',
+    READ_RATE_LIMIT_MAX: '0',
+    HASH_QUEUE_PER_CLIENT: '0',
+    COMMAND_WAITERS_PER_CLIENT: '0',
     ...tuning(),
   };
   const config = loadConfig(env);

@@ -80,6 +80,14 @@ export interface CommandRecord {
   conflictingFingerprints?: Set<string>;
 }
 
+/** Statuses that change only by an operator's hand (a redrive) or not at all. */
+const SETTLED_STATUSES: readonly string[] = ['succeeded', 'rejected', 'invalid', 'dead-lettered'];
+
+/** Whether waiting on a command with this status can end: nothing will change it by itself. */
+export function isSettled(status: string): boolean {
+  return SETTLED_STATUSES.includes(status);
+}
+
 export function isFinal(status: RecordStatus): boolean {
   return (FINAL_STATUSES as readonly RecordStatus[]).includes(status);
 }

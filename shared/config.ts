@@ -98,6 +98,44 @@ export const EnvVariables = z.object({
     .describe(
       'Worker threads hashing passwords in each API process; unset means the cores divided among API_PROCESSES (at least one).',
     ),
+  HASH_QUEUE_MAX: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(64)
+    .describe(
+      'Passwords that may wait for a hash thread in each API process; past it, commands with a password get 503 with Retry-After.',
+    ),
+  HASH_QUEUE_PER_CLIENT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(8)
+    .describe(
+      'Passwords one client may have hashing or waiting in each API process (they take turns with other clients); past it, 429. 0: no such limit.',
+    ),
+  COMMAND_WAITERS_MAX: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(2000)
+    .describe(
+      'GET /commands/{id}?waitSeconds= requests waiting at once in each API process; past it, they are answered at once without waiting.',
+    ),
+  COMMAND_WAITERS_PER_CLIENT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(20)
+    .describe(
+      'Waiting GET /commands/{id} requests one client may have; past it, 429. 0: no such limit.',
+    ),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .describe(
+      'Behind a load balancer or gateway: `true`, or its addresses/CIDRs (comma-separated), so the client address, which limits and queues count by, comes from X-Forwarded-For. Unset: the peer address.',
+    ),
   BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()
@@ -114,6 +152,9 @@ export const EnvVariables = z.object({
   API_TOKEN: z
     .string()
     .min(16, { error: 'must be at least 16 characters' })
+    .regex(/^[A-Za-z0-9\-._~+/]+=*$/, {
+      error: 'must be letters, digits and - . _ ~ + / (a bearer token, RFC 6750)',
+    })
     .optional()
     .describe('When set, POST/PATCH/DELETE need `Authorization: Bearer <API_TOKEN>`.'),
   PROTECT_READS: boolean
@@ -124,13 +165,51 @@ export const EnvVariables = z.object({
     .int()
     .min(0)
     .default(600)
-    .describe('Commands (POST/PATCH/DELETE) per client per window; 0 turns rate limiting off.'),
+    .describe('Commands (POST/PATCH/DELETE) per client per window; 0 turns the limit off.'),
+  READ_RATE_LIMIT_MAX: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(3000)
+    .describe(
+      'Reads (GET /users, /commands, /metrics) per client per window; 0 turns the limit off.',
+    ),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce
     .number()
     .int()
     .min(1)
     .default(60)
     .describe('The rate-limit window.'),
+  HTTP_REQUEST_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .min(1)
+    .max(300)
+    .default(10)
+    .describe(
+      'A request (headers and body) must have arrived within this; a slower client gets 408 and its connection is closed.',
+    ),
+  HTTP_HEADERS_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .min(1)
+    .max(300)
+    .default(5)
+    .describe(
+      'The request headers must have arrived within this (at most HTTP_REQUEST_TIMEOUT_SECONDS).',
+    ),
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .min(1)
+    .max(3600)
+    .default(65)
+    .describe(
+      'How long an idle keep-alive connection stays open: longer than the load balancer’s idle timeout (60 s on AWS ALB), so it closes first.',
+    ),
+  HTTP_MAX_CONNECTIONS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(1000)
+    .describe('Open connections per API process; past it, new connections are refused.'),
   CORS_ORIGINS: z
     .string()
     .optional()
@@ -230,6 +309,10 @@ export const EnvSchema = EnvVariables.refine((env) => env.API_PROCESSES === 1 ||
       error: 'differs from WORKER_HTTP_PORT, its new name: set only WORKER_HTTP_PORT',
     },
   )
+  .refine((env) => env.HTTP_HEADERS_TIMEOUT_SECONDS <= env.HTTP_REQUEST_TIMEOUT_SECONDS, {
+    path: ['HTTP_HEADERS_TIMEOUT_SECONDS'],
+    error: 'must be at most HTTP_REQUEST_TIMEOUT_SECONDS',
+  })
   .refine((env) => env.SHUTDOWN_TIMEOUT_SECONDS > env.WORKER_WAIT_TIME_SECONDS, {
     path: ['SHUTDOWN_TIMEOUT_SECONDS'],
     error:

@@ -34,12 +34,35 @@ export function redactEmails(text: string): string {
   return text.replace(EMAIL_IN_TEXT, '[email]');
 }
 
+/** Query parameters whose values say nothing about anyone; others are logged by name only. */
+const PLAIN_QUERY_PARAMETERS = new Set(['limit', 'waitSeconds']);
+
 /**
- * HTTP requests are logged by method and path, with emails masked: logs carry ids, not
+ * A URL as a log may keep it: the path with emails masked, and of the query string only
+ * the names, with the values of all but plain numbers hidden (a pagination cursor is an
+ * email in base64).
+ */
+export function loggableUrl(url: string): string {
+  const at = url.indexOf('?');
+  if (at === -1) return redactEmails(url);
+  const query = url
+    .slice(at + 1)
+    .split('&')
+    .filter(Boolean)
+    .map((pair) => {
+      const [name = '', value] = pair.split('=', 2);
+      const plain = PLAIN_QUERY_PARAMETERS.has(name) && /^[\d.]*$/.test(value ?? '');
+      return value === undefined || plain ? pair : `${redactEmails(name)}=[redacted]`;
+    });
+  return `${redactEmails(url.slice(0, at))}?${query.join('&')}`;
+}
+
+/**
+ * HTTP requests are logged by method and URL as loggableUrl() keeps it: logs carry ids, not
  * personal data. (Fastify uses a logger's own `req` serializer over its default.)
  */
 function serializeRequest(request: { method?: string; url?: string; id?: string }) {
-  return { method: request.method, url: request.url ? redactEmails(request.url) : undefined };
+  return { method: request.method, url: request.url ? loggableUrl(request.url) : undefined };
 }
 
 /** pino-pretty is a dev dependency: a production image without it logs JSON instead of crashing. */

@@ -1,7 +1,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { TestProject } from 'vitest/node';
-import { type Emulators, startEmulators } from '../scripts/emulators.ts';
-import { findSecretLeaks } from './support/secrecy.ts';
+import { EMULATOR_CREDENTIALS, type Emulators, startEmulators } from '../scripts/emulators.ts';
+import { createDynamoDbClient, createDynamoDbDocumentClient } from '../shared/aws-clients.ts';
+import { scanAll } from './support/aws-reads.ts';
+import { findEmailLeaks, findSecretLeaks, setsAsArrays } from './support/secrecy.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -10,11 +13,14 @@ declare module 'vitest' {
     suiteLogFile: string;
     /** Where tests with an SQS emulator of their own append what was queued on it. */
     suiteMessageFile: string;
+    /** Where tests with a DynamoDB of their own append the command records it held. */
+    suiteRecordFile: string;
   }
 }
 
 const SUITE_LOG_FILE = 'test-results/suite-logs.ndjson';
 const SUITE_MESSAGE_FILE = 'test-results/suite-messages.ndjson';
+const SUITE_RECORD_FILE = 'test-results/suite-records.ndjson';
 let emulators: Emulators | undefined;
 
 /** One fauxqs and one DynamoDB Local for the whole run, on free ports, in memory. */
@@ -22,16 +28,19 @@ export async function setup(project: TestProject) {
   mkdirSync('test-results', { recursive: true });
   writeFileSync(SUITE_LOG_FILE, '');
   writeFileSync(SUITE_MESSAGE_FILE, '');
+  writeFileSync(SUITE_RECORD_FILE, '');
   emulators = await startEmulators({ recordMessages: true });
   project.provide('emulatorEnv', emulators.env);
   project.provide('suiteLogFile', SUITE_LOG_FILE);
   project.provide('suiteMessageFile', SUITE_MESSAGE_FILE);
+  project.provide('suiteRecordFile', SUITE_RECORD_FILE);
 }
 
 /**
  * Before stopping the emulators: the suite-wide secrecy check. Every message any test queued
  * on the shared emulator and every log line any API or worker wrote during the whole run
- * must be free of plaintext passwords and uncensored password fields.
+ * must be free of plaintext passwords and uncensored password fields; every log line and
+ * every command record (the shared emulator's and the fault tests' own) free of emails.
  */
 export async function teardown() {
   try {
@@ -41,20 +50,50 @@ export async function teardown() {
       ...readLines(SUITE_MESSAGE_FILE).map((line) => JSON.parse(line) as string),
     ];
     const logs = readLines(SUITE_LOG_FILE);
-    const leaks = findSecretLeaks([
-      { name: 'queued message', texts: messages },
-      { name: 'log', texts: logs },
-    ]);
+    const records = [
+      ...(await commandRecordsOf(emulators)).map((r) => JSON.stringify(r, setsAsArrays)),
+      ...readLines(SUITE_RECORD_FILE),
+    ];
+    const leaks = [
+      ...findSecretLeaks([
+        { name: 'queued message', texts: messages },
+        { name: 'log', texts: logs },
+      ]),
+      ...findEmailLeaks([
+        { name: 'log', texts: logs },
+        { name: 'command record', texts: records },
+      ]),
+    ];
     if (leaks.length > 0) {
       throw new Error(
-        `Secrecy check: ${leaks.length} leaks of a password:\n${leaks.slice(0, 10).join('\n')}`,
+        `Secrecy check: ${leaks.length} leaks of a password or an email:\n${leaks.slice(0, 10).join('\n')}`,
       );
     }
     process.stdout.write(
-      `Secrecy check: ${messages.length} queued messages and ${logs.length} log lines of the whole suite, no plaintext password.\n`,
+      `Secrecy check: ${messages.length} queued messages, ${logs.length} log lines and ${records.length} command records of the whole suite, no plaintext password, no email where none belongs.\n`,
     );
   } finally {
     await emulators?.stop();
+  }
+}
+
+/** Every item of every commands table on the shared emulator. */
+async function commandRecordsOf(running: Emulators): Promise<Record<string, unknown>[]> {
+  const aws = {
+    region: running.env.AWS_REGION ?? 'us-east-1',
+    sqsEndpoint: undefined,
+    dynamoDbEndpoint: running.dynamoDbEndpoint,
+  };
+  const options = { requestTimeoutMs: 10_000, credentials: EMULATOR_CREDENTIALS };
+  const client = createDynamoDbClient(aws, options);
+  const documents = createDynamoDbDocumentClient(aws, options);
+  try {
+    const { TableNames = [] } = await client.send(new ListTablesCommand({ Limit: 100 }));
+    const tables = TableNames.filter((name) => name.startsWith('commands'));
+    return (await Promise.all(tables.map((table) => scanAll(documents, table)))).flat();
+  } finally {
+    client.destroy();
+    documents.destroy();
   }
 }
 

@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { CommandRecord } from '../../shared/command-record.ts';
+import { type CommandRecord, isSettled } from '../../shared/command-record.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import {
   CommandParamsSchema,
@@ -11,18 +10,17 @@ import {
   ErrorSchema,
 } from '../http-schemas.ts';
 
-/** States that change only by an operator's hand (a redrive) or not at all. */
-const SETTLED = new Set(['succeeded', 'rejected', 'invalid', 'dead-lettered']);
-
 /**
  * Where a command stands, read from its record in the ledger. Without a record the honest
  * answer is "pending": the API cannot tell a command still in the queue from one it never
- * saw. `?waitSeconds=` waits until the command settles, and answers with the latest state.
+ * saw. `?waitSeconds=` waits until the command settles (command-waiters.ts: all waiting
+ * requests of the process share batched reads), and answers with the latest state.
  */
 export const commandRoutes: FastifyPluginAsync<AppDependencies> = async (app, deps) => {
   app.withTypeProvider<ZodTypeProvider>().get(
     '/commands/:commandId',
     {
+      config: { access: 'read' },
       schema: {
         summary: 'Where a command stands; ?waitSeconds= waits until it settles',
         tags: ['commands'],
@@ -33,20 +31,18 @@ export const commandRoutes: FastifyPluginAsync<AppDependencies> = async (app, de
     },
     async (request, reply) => {
       const { commandId } = request.params;
-      const deadline = Date.now() + request.query.waitSeconds * 1000;
-      // Short first pauses: a command at low load is applied within milliseconds.
-      let pause = 10;
-      let status: CommandStatus;
-      for (;;) {
-        const record = await deps.ledger.get(commandId);
-        status = record ? toStatus(record) : { commandId, status: 'pending' };
-        if (SETTLED.has(status.status)) return status;
-        // Stop early if the client went away.
-        if (Date.now() >= deadline || request.raw.socket.destroyed) break;
-        await sleep(Math.min(pause, Math.max(0, deadline - Date.now())));
-        pause = Math.min(pause * 1.5, 250);
-      }
-      reply.header('retry-after', '1');
+      const { waitSeconds } = request.query;
+      const record =
+        waitSeconds === 0
+          ? await deps.ledger.get(commandId)
+          : await deps.waiters.waitFor(commandId, {
+              client: request.ip,
+              deadline: performance.now() + waitSeconds * 1000,
+              // Stop early if the client went away.
+              gone: () => request.raw.socket.destroyed,
+            });
+      const status = record ? toStatus(record) : { commandId, status: 'pending' as const };
+      if (!isSettled(status.status)) reply.header('retry-after', '1');
       return status;
     },
   );

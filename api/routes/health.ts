@@ -17,16 +17,26 @@ export const healthRoutes: FastifyPluginAsync<AppDependencies> = async (app, dep
   const route = app.withTypeProvider<ZodTypeProvider>();
   route.get(
     '/health',
-    { schema: { tags: ['health'], response: { 200: z.object({ status: z.literal('ok') }) } } },
+    {
+      config: { access: 'public' },
+      schema: { tags: ['health'], response: { 200: z.object({ status: z.literal('ok') }) } },
+    },
     async () => ({ status: 'ok' as const }),
   );
-  route.get('/metrics', { schema: { tags: ['health'], hide: true } }, async (_request, reply) => {
-    reply.type(deps.metrics.registry.contentType);
-    return deps.metrics.render();
-  });
+  route.get(
+    '/metrics',
+    { config: { access: 'read' }, schema: { tags: ['health'], hide: true } },
+    async (_request, reply) => {
+      reply.type(deps.metrics.registry.contentType);
+      return deps.metrics.render();
+    },
+  );
   route.get(
     '/ready',
-    { schema: { tags: ['health'], response: { 200: ReadySchema, 503: ReadySchema } } },
+    {
+      config: { access: 'public' },
+      schema: { tags: ['health'], response: { 200: ReadySchema, 503: ReadySchema } },
+    },
     async (_request, reply) => {
       const { ready, checks } = await checkReadiness(deps.readinessChecks);
       reply.code(ready ? 200 : 503);

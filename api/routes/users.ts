@@ -30,8 +30,12 @@ const commandResponses = {
 export const userRoutes: FastifyPluginAsync<AppDependencies> = async (app, deps) => {
   const route = app.withTypeProvider<ZodTypeProvider>();
 
-  async function accept(reply: FastifyReply, request: CommandRequest) {
-    const commandId = await deps.commands.submit(request);
+  async function accept(
+    reply: FastifyReply,
+    client: string,
+    request: Omit<CommandRequest, 'client'>,
+  ) {
+    const commandId = await deps.commands.submit({ ...request, client } as CommandRequest);
     deps.metrics.commandAccepted(request.type);
     reply.code(202).header('location', `/commands/${encodeURIComponent(commandId)}`);
     return { commandId, status: 'accepted' as const };
@@ -50,7 +54,7 @@ export const userRoutes: FastifyPluginAsync<AppDependencies> = async (app, deps)
     },
     async (request, reply) => {
       const { password, ...user } = request.body;
-      return accept(reply, {
+      return accept(reply, request.ip, {
         type: 'user.create',
         payload: user,
         password,
@@ -73,7 +77,7 @@ export const userRoutes: FastifyPluginAsync<AppDependencies> = async (app, deps)
     },
     async (request, reply) => {
       const { password, firstName, lastName } = request.body;
-      return accept(reply, {
+      return accept(reply, request.ip, {
         type: 'user.update',
         payload: { emailAddress: request.params.email, firstName, lastName },
         password,
@@ -94,7 +98,7 @@ export const userRoutes: FastifyPluginAsync<AppDependencies> = async (app, deps)
       },
     },
     async (request, reply) =>
-      accept(reply, {
+      accept(reply, request.ip, {
         type: 'user.delete',
         payload: { emailAddress: request.params.email },
         idempotencyKey: request.headers['idempotency-key'],
@@ -104,6 +108,7 @@ export const userRoutes: FastifyPluginAsync<AppDependencies> = async (app, deps)
   route.get(
     '/users/:email',
     {
+      config: { access: 'read' },
       schema: {
         summary: 'Read one user',
         tags: ['users'],
@@ -121,6 +126,7 @@ export const userRoutes: FastifyPluginAsync<AppDependencies> = async (app, deps)
   route.get(
     '/users',
     {
+      config: { access: 'read' },
       schema: {
         summary: 'List users, a page at a time',
         tags: ['users'],

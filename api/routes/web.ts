@@ -7,11 +7,10 @@ import helmet from 'helmet';
 const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
 
 /**
- * The browser page at `/` (static files from public/) and the security headers for every
- * response. Wrapped with fastify-plugin so the headers hook applies to the whole app, /docs
- * and the JSON routes included, not only to the files served here.
+ * The security headers of every response. Wrapped with fastify-plugin so the hook applies to
+ * the whole app, /docs and the JSON routes included.
  */
-const webPagePlugin: FastifyPluginAsync = async (app) => {
+const securityHeadersPlugin: FastifyPluginAsync = async (app) => {
   // helmet itself, built once: @fastify/helmet rebuilds the middleware (and re-parses the
   // CSP) on every request, a measurable share of a read's CPU.
   const securityHeaders = helmet({
@@ -31,7 +30,15 @@ const webPagePlugin: FastifyPluginAsync = async (app) => {
   app.addHook('onRequest', (request, reply, done) =>
     securityHeaders(request.raw, reply.raw, (err) => done(err instanceof Error ? err : undefined)),
   );
+};
 
+export const securityHeaders = fp(securityHeadersPlugin, {
+  name: 'security-headers',
+  fastify: '5.x',
+});
+
+/** The browser page at `/`: the static files of public/. */
+export const webPage: FastifyPluginAsync = async (app) => {
   // wildcard: false serves the files present at start-up as routes of their own, so unknown
   // paths still reach the API's JSON not-found handler instead of a catch-all.
   await app.register(fastifyStatic, {
@@ -41,5 +48,3 @@ const webPagePlugin: FastifyPluginAsync = async (app) => {
     decorateReply: false,
   });
 };
-
-export const webPage = fp(webPagePlugin, { name: 'web-page', fastify: '5.x' });

@@ -7,7 +7,10 @@ import {
 } from '@aws-sdk/client-sqs';
 import { MESSAGE_ATTRIBUTES as ATTRIBUTE } from '../../shared/contract/message-attributes.ts';
 
-/** One dead-lettered message, as `npm run dlq -- list` shows it. */
+/**
+ * One dead-lettered message, as `npm run dlq -- list` shows it: ids, times, the reason, never
+ * the body, whose emails and hashes an operator's terminal and logs must not keep.
+ */
 export interface DeadLetter {
   messageId: string;
   commandId: string | undefined;
@@ -22,8 +25,12 @@ export interface DeadLetter {
   /** How many times it was handed out before it was given up (worker-moved only). */
   attempts: number | undefined;
   sentAt: string | undefined;
-  body: string;
+  /** The body's size: the body itself (emails, hashes) is never shown. */
+  bodyBytes: number;
 }
+
+/** A user's group is the hex SHA-256 of an email; anything else may be the email itself. */
+const USER_GROUP = /^[0-9a-f]{64}$/;
 
 export function describeDeadLetter(message: Message): DeadLetter {
   const body = message.Body ?? '';
@@ -42,15 +49,21 @@ export function describeDeadLetter(message: Message): DeadLetter {
     messageId: message.MessageId ?? '',
     commandId: typeof parsed.commandId === 'string' ? parsed.commandId : undefined,
     type: typeof parsed.type === 'string' ? parsed.type : undefined,
-    groupId: message.Attributes?.MessageGroupId,
+    groupId: groupShown(message.Attributes?.MessageGroupId),
     reason: attribute(ATTRIBUTE.errorReason),
     originalSentAt:
       Number.isFinite(originalSentMs) && originalSentMs > 0 ? originalSentMs : undefined,
     deadLetteredAt: attribute(ATTRIBUTE.deadLetteredAt),
     attempts: Number(attribute(ATTRIBUTE.attempts)) || undefined,
     sentAt: Number.isFinite(sentMs) && sentMs > 0 ? new Date(sentMs).toISOString() : undefined,
-    body,
+    bodyBytes: Buffer.byteLength(body),
   };
+}
+
+/** A group id as an operator may see it: a publisher that used the raw email would show it. */
+function groupShown(groupId: string | undefined): string | undefined {
+  if (groupId === undefined) return undefined;
+  return USER_GROUP.test(groupId) ? groupId : '(not a user group: hidden)';
 }
 
 export interface Listing {

@@ -85,14 +85,15 @@ export async function redriveDeadLetters(
     const unsent: Message[] = [...Messages.filter((m) => !fresh.includes(m))];
     for (const message of fresh) {
       const letter = describeDeadLetter(message);
-      const groupId = letter.groupId ?? '';
+      // The real group, not the one shown (which hides a group that is not a user's).
+      const groupId = message.Attributes?.MessageGroupId ?? '';
       const heldBehind = heldGroups.get(groupId);
       if (heldBehind !== undefined) {
         unsent.push(message);
         result.skipped.push({ message: letter, overtakenBy: [], heldBehind });
         continue;
       }
-      const overtakenBy = options.force ? [] : await overtakers(letter, options.history);
+      const overtakenBy = options.force ? [] : await overtakers(letter, groupId, options.history);
       if (overtakenBy.length > 0) {
         heldGroups.set(groupId, letter.commandId ?? letter.messageId);
         unsent.push(message);
@@ -121,14 +122,11 @@ export async function redriveDeadLetters(
  */
 async function overtakers(
   letter: DeadLetter,
+  groupId: string,
   history: Pick<CommandHistory, 'finalSentAfter'>,
 ): Promise<string[]> {
-  if (!letter.groupId || letter.originalSentAt === undefined) return [];
-  const later = await history.finalSentAfter(
-    letter.groupId,
-    letter.originalSentAt,
-    letter.commandId,
-  );
+  if (!groupId || letter.originalSentAt === undefined) return [];
+  const later = await history.finalSentAfter(groupId, letter.originalSentAt, letter.commandId);
   return later.map((command) => command.commandId);
 }
 

@@ -61,11 +61,16 @@ export const PasswordSchema = z
     `Plaintext password, ${PASSWORD_MIN_BYTES}-${PASSWORD_MAX_BYTES} UTF-8 bytes. Hashed in the API; never stored or queued.`,
   );
 
-export const BCRYPT_HASH_PATTERN = /^\$2[aby]\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/;
+/**
+ * Cost 04-15, the range BCRYPT_COST allows: a hash of cost 31 is valid bcrypt, but checking
+ * a password against it takes days, which would make any future login a denial-of-service
+ * lever for whoever can publish a command.
+ */
+export const BCRYPT_HASH_PATTERN = /^\$2[aby]\$(0[4-9]|1[0-5])\$[./A-Za-z0-9]{53}$/;
 
 export const PasswordHashSchema = z
   .string({ error: 'must be a string' })
-  .regex(BCRYPT_HASH_PATTERN, { error: 'must be a bcrypt hash ($2a$, $2b$ or $2y$, cost 04-31)' })
+  .regex(BCRYPT_HASH_PATTERN, { error: 'must be a bcrypt hash ($2a$, $2b$ or $2y$, cost 04-15)' })
   .describe('bcrypt hash of the password (never the plaintext).');
 
 /** Also used as the SQS deduplication id, hence SQS's length and character limits. */

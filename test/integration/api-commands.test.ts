@@ -183,13 +183,25 @@ describe('reads', () => {
     expect(new Set(seen).size).toBe(seen.length);
   });
 
-  it('rejects a cursor it did not issue with 400', async () => {
-    const response = await api.app.inject({ method: 'GET', url: '/users?cursor=bm90LWEtY3Vyc29y' });
-    expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({
-      code: 'VALIDATION_FAILED',
-      details: [{ field: 'querystring.cursor' }],
-    });
+  it('rejects any cursor it did not issue with 400, forged ones included', async () => {
+    const forged = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+    for (const cursor of [
+      'bm90LWEtY3Vyc29y',
+      forged({ emailAddress: '' }),
+      forged({ emailAddress: 'Not@Normalized.io' }),
+      forged({ emailAddress: 'a@x.io', firstName: 'x' }),
+      forged({ emailAddress: 42 }),
+      forged({ commandId: 'x' }),
+      forged(['a@x.io']),
+      forged(null),
+    ]) {
+      const response = await api.app.inject({ method: 'GET', url: `/users?cursor=${cursor}` });
+      expect(response.statusCode, cursor).toBe(400);
+      expect(response.json()).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: [{ field: 'querystring.cursor' }],
+      });
+    }
   });
 
   it('answers pending for a command that is not processed yet', async () => {

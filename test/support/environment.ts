@@ -74,8 +74,11 @@ export async function createTestEnvironment(
     WORKER_RETRY_BASE_SECONDS: '0',
     STARTUP_TIMEOUT_SECONDS: '5',
     LOG_LEVEL: 'debug',
-    // Tests send many commands from one client; test/integration/security.test.ts sets a limit.
+    // Tests send everything from one client: the per-client limits have tests of their own.
     RATE_LIMIT_MAX: '0',
+    READ_RATE_LIMIT_MAX: '0',
+    HASH_QUEUE_PER_CLIENT: '0',
+    COMMAND_WAITERS_PER_CLIENT: '0',
     ...overrides,
   };
   // The in-process API and worker use the standard credential chain, like in production.

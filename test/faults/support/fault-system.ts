@@ -25,7 +25,8 @@ import { type Config, loadConfig } from '../../../shared/config.ts';
 import { messageGroupIdFor, type UserCommand } from '../../../shared/contract/commands.ts';
 import { provisionResources } from '../../../shared/provision.ts';
 import { suffixedResourceNames } from '../../../shared/resources.ts';
-import { recordSuiteMessages } from '../../support/secrecy.ts';
+import { scanAll } from '../../support/aws-reads.ts';
+import { recordSuiteMessages, recordSuiteRecords } from '../../support/secrecy.ts';
 import { type CuttableLink, startCuttableLink } from './cuttable-link.ts';
 import { type ServiceProcess, startService, stopService } from './processes.ts';
 
@@ -93,8 +94,11 @@ export async function startFaultSystem(
     WORKER_WAIT_TIME_SECONDS: '1',
     STARTUP_TIMEOUT_SECONDS: '10',
     LOG_LEVEL: 'info',
-    // Load tests from one client: the API's rate limit would turn commands into 429s.
+    // Load tests from one client: the API's per-client limits would turn commands into 429s.
     RATE_LIMIT_MAX: '0',
+    READ_RATE_LIMIT_MAX: '0',
+    HASH_QUEUE_PER_CLIENT: '0',
+    COMMAND_WAITERS_PER_CLIENT: '0',
     ...overrides,
   };
   const config = loadConfig(env);
@@ -155,6 +159,7 @@ export async function startFaultSystem(
     },
     async close() {
       await Promise.all(services.map((service) => stopService(service)));
+      recordSuiteRecords(await scanAll(dynamoDb, config.resources.tables.commands).catch(() => []));
       sqs.destroy();
       dynamoDb.destroy();
       await dynamoDbLink.cut();
