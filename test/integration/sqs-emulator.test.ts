@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ChangeMessageVisibilityCommand,
@@ -65,4 +66,25 @@ describe('the SQS emulator of npm run dev, with its data directory', () => {
     ]);
     sqs.destroy();
   });
+
+  it('listens on loopback only, not on the machine’s other addresses', async () => {
+    const port = Number(new URL(emulator.endpoint).port);
+    const elsewhere = Object.values(networkInterfaces())
+      .flat()
+      .find((address) => address && address.family === 'IPv4' && !address.internal)?.address;
+    expect(await reachable('127.0.0.1', port)).toBe(true);
+    // A machine with no other interface has nothing more to show.
+    if (elsewhere) expect(await reachable(elsewhere, port)).toBe(false);
+  });
 });
+
+function reachable(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, host);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
