@@ -1,16 +1,13 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from '../shared/logger.ts';
 import { AccessLog } from './access-log.ts';
 import type { AppDependencies } from './dependencies.ts';
 import { type ErrorBody, registerErrorHandling } from './errors.ts';
 import { registerGracefulClose } from './graceful-close.ts';
+import { describeOperation, SECURITY_SCHEMES } from './openapi.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { healthRoutes } from './routes/health.ts';
 import { userRoutes } from './routes/users.ts';
@@ -66,10 +63,22 @@ export async function buildApp(deps: AppDependencies, log: Logger): Promise<Fast
         description:
           'Event-driven user service: commands are accepted (202) and applied by a worker; reads go straight to DynamoDB.',
         version: API_VERSION,
+        // No license: package.json declares none.
       },
-      tags: [{ name: 'users' }, { name: 'commands' }, { name: 'health' }],
+      // Relative: the server this document is served by.
+      servers: [{ url: '/', description: 'The server this document comes from' }],
+      tags: [
+        {
+          name: 'users',
+          description: 'Create, update and delete users (commands), and read them.',
+        },
+        { name: 'commands', description: 'Where a command stands, and its outcome.' },
+        { name: 'health', description: 'Liveness and readiness, for orchestrators.' },
+      ],
+      components: { securitySchemes: SECURITY_SCHEMES },
     },
-    transform: jsonSchemaTransform,
+    // Security and the shared answers (401, 429, 503, ...) come from each route's access.
+    transform: describeOperation,
   });
   await app.register(asPublic(swaggerUi), { routePrefix: '/docs' });
 

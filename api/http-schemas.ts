@@ -118,4 +118,23 @@ export const ErrorSchema = z.object({
   details: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
 });
 
+/** What Node and Fastify answer on the connection, outside any route (408, 431): not our shape. */
+export const ClientErrorSchema = z.object({
+  error: z.string(),
+  message: z.string(),
+  statusCode: z.number(),
+});
+
+/** An OpenAPI response description: one line per cause, `code: why`. */
+export function describeCauses(causes: Record<string, string>): string {
+  return Object.entries(causes)
+    .map(([code, why]) => `- \`${code}\`: ${why}`)
+    .join('\n');
+}
+
+/** An error answer of a route, with the causes the OpenAPI document lists for it. */
+export function errorResponse(causes: Record<string, string>) {
+  return ErrorSchema.describe(describeCauses(causes));
+}
+
 export type CommandStatus = z.infer<typeof CommandStatusSchema>;

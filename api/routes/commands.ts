@@ -8,6 +8,7 @@ import {
   CommandStatusSchema,
   commandQuerySchema,
   ErrorSchema,
+  errorResponse,
 } from '../http-schemas.ts';
 
 /**
@@ -22,11 +23,30 @@ export const commandRoutes: FastifyPluginAsync<AppDependencies> = async (app, de
     {
       config: { access: 'read' },
       schema: {
+        operationId: 'getCommand',
         summary: 'Where a command stands; ?waitSeconds= waits until it settles',
         tags: ['commands'],
         params: CommandParamsSchema,
         querystring: commandQuerySchema(deps.settings.commandWaitMaxSeconds),
-        response: { 200: CommandStatusSchema, 400: ErrorSchema },
+        response: {
+          200: CommandStatusSchema.describe(
+            'Where the command stands; `pending` also for a command this API never saw.',
+          ),
+          400: ErrorSchema,
+          429: errorResponse({
+            TOO_MANY_WAITS:
+              'with waitSeconds: this client already has COMMAND_WAITERS_PER_CLIENT requests waiting.',
+          }),
+        },
+        responseHeaders: {
+          200: {
+            'retry-after': {
+              type: 'integer',
+              description:
+                '`1` while the command has not settled (pending, retrying): ask again then.',
+            },
+          },
+        },
       },
     },
     async (request, reply) => {

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { checkReadiness } from '../../shared/readiness.ts';
 import type { AppDependencies } from '../dependencies.ts';
+import { describeCauses, ErrorSchema } from '../http-schemas.ts';
 
 const ReadySchema = z.object({
   status: z.enum(['ready', 'not ready']),
@@ -19,7 +20,12 @@ export const healthRoutes: FastifyPluginAsync<AppDependencies> = async (app, dep
     '/health',
     {
       config: { access: 'public' },
-      schema: { tags: ['health'], response: { 200: z.object({ status: z.literal('ok') }) } },
+      schema: {
+        operationId: 'getHealth',
+        summary: 'Liveness: the process is up',
+        tags: ['health'],
+        response: { 200: z.object({ status: z.literal('ok') }) },
+      },
     },
     async () => ({ status: 'ok' as const }),
   );
@@ -35,7 +41,21 @@ export const healthRoutes: FastifyPluginAsync<AppDependencies> = async (app, dep
     '/ready',
     {
       config: { access: 'public' },
-      schema: { tags: ['health'], response: { 200: ReadySchema, 503: ReadySchema } },
+      schema: {
+        operationId: 'getReadiness',
+        summary: 'Readiness: SQS and DynamoDB can be reached right now',
+        tags: ['health'],
+        response: {
+          200: ReadySchema.describe('Ready: every check passed.'),
+          // A shutdown answers every route in the error shape, this one too.
+          503: z
+            .union([ReadySchema, ErrorSchema])
+            .describe(describeCauses({ 'not ready': 'a check failed; `checks` says which.' })),
+        },
+        responseHeaders: {
+          503: { 'retry-after': { type: 'integer', description: 'With SHUTTING_DOWN only.' } },
+        },
+      },
     },
     async (_request, reply) => {
       const { ready, checks } = await checkReadiness(deps.readinessChecks);

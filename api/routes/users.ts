@@ -8,19 +8,51 @@ import {
   CreateUserBodySchema,
   EmailParamsSchema,
   ErrorSchema,
+  errorResponse,
   IdempotencyHeadersSchema,
   ListUsersQuerySchema,
   UpdateUserBodySchema,
   UserPageSchema,
   UserSchema,
 } from '../http-schemas.ts';
+import type { HeaderDoc } from '../openapi.ts';
 import { InvalidCursorError } from '../user-read-repository.ts';
 
-const commandResponses = {
-  202: AcceptedSchema,
-  400: ErrorSchema,
-  422: ErrorSchema,
-  503: ErrorSchema,
+/** A password to hash (create, update with one) can also wait for the hashing threads. */
+function commandResponses(options: { password: boolean }) {
+  const hashing = 'a password to hash, and';
+  return {
+    202: AcceptedSchema.describe(
+      'Accepted: the command is on the queue (or, with a repeated Idempotency-Key, already was); its outcome is at Location.',
+    ),
+    400: ErrorSchema,
+    422: errorResponse({
+      IDEMPOTENCY_KEY_REUSED:
+        'this Idempotency-Key already stands for a request with other content; nothing was queued.',
+    }),
+    ...(options.password && {
+      429: errorResponse({
+        TOO_MANY_PENDING: `${hashing} this client already has HASH_QUEUE_PER_CLIENT passwords being hashed or waiting.`,
+      }),
+    }),
+    503: errorResponse({
+      QUEUE_UNAVAILABLE: 'SQS cannot be reached; the command was not accepted.',
+      LEDGER_UNAVAILABLE:
+        'with an Idempotency-Key: the ledger cannot be reached to reserve it; nothing was queued.',
+      ...(options.password && {
+        HASHING_BUSY: `${hashing} every hashing thread is busy with HASH_QUEUE_MAX more waiting.`,
+      }),
+    }),
+  };
+}
+
+const commandHeaders: Record<number, Record<string, HeaderDoc>> = {
+  202: {
+    location: {
+      type: 'string',
+      description: 'Where the command’s outcome can be read: `/commands/{commandId}`.',
+    },
+  },
 };
 
 /**
@@ -45,11 +77,13 @@ export const userRoutes: FastifyPluginAsync<AppDependencies> = async (app, deps)
     '/users',
     {
       schema: {
+        operationId: 'createUser',
         summary: 'Create a user (asynchronously)',
         tags: ['users'],
         headers: IdempotencyHeadersSchema,
         body: CreateUserBodySchema,
-        response: commandResponses,
+        response: commandResponses({ password: true }),
+        responseHeaders: commandHeaders,
       },
     },
     async (request, reply) => {
@@ -67,12 +101,14 @@ export const userRoutes: FastifyPluginAsync<AppDependencies> = async (app, deps)
     '/users/:email',
     {
       schema: {
+        operationId: 'updateUser',
         summary: 'Update a user’s names or password (asynchronously)',
         tags: ['users'],
         headers: IdempotencyHeadersSchema,
         params: EmailParamsSchema,
         body: UpdateUserBodySchema,
-        response: commandResponses,
+        response: commandResponses({ password: true }),
+        responseHeaders: commandHeaders,
       },
     },
     async (request, reply) => {
@@ -90,11 +126,13 @@ export const userRoutes: FastifyPluginAsync<AppDependencies> = async (app, deps)
     '/users/:email',
     {
       schema: {
+        operationId: 'deleteUser',
         summary: 'Delete a user (asynchronously)',
         tags: ['users'],
         headers: IdempotencyHeadersSchema,
         params: EmailParamsSchema,
-        response: commandResponses,
+        response: commandResponses({ password: false }),
+        responseHeaders: commandHeaders,
       },
     },
     async (request, reply) =>
@@ -110,10 +148,16 @@ export const userRoutes: FastifyPluginAsync<AppDependencies> = async (app, deps)
     {
       config: { access: 'read' },
       schema: {
+        operationId: 'getUser',
         summary: 'Read one user',
         tags: ['users'],
         params: EmailParamsSchema,
-        response: { 200: UserSchema, 404: ErrorSchema },
+        response: {
+          200: UserSchema.describe('The user, without its password hash.'),
+          404: errorResponse({
+            NOT_FOUND: 'no user has this email (yet: commands are applied asynchronously).',
+          }),
+        },
       },
     },
     async (request) => {
@@ -128,10 +172,14 @@ export const userRoutes: FastifyPluginAsync<AppDependencies> = async (app, deps)
     {
       config: { access: 'read' },
       schema: {
+        operationId: 'listUsers',
         summary: 'List users, a page at a time',
         tags: ['users'],
         querystring: ListUsersQuerySchema,
-        response: { 200: UserPageSchema, 400: ErrorSchema },
+        response: {
+          200: UserPageSchema.describe('A page of users; nextCursor is null on the last one.'),
+          400: ErrorSchema,
+        },
       },
     },
     async (request) => {

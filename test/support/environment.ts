@@ -27,6 +27,7 @@ import type { SettledSpy } from '../../worker/settled-spy.ts';
 import { createWorker, type Worker, type WorkerOptions } from '../../worker/worker.ts';
 import { drainQueue, scanAll } from './aws-reads.ts';
 import { type CapturedLogs, captureLogs } from './capture-logs.ts';
+import { recordSuiteResponses } from './observed-statuses.ts';
 
 export interface TestEnvironment {
   config: Config;
@@ -122,6 +123,7 @@ export async function createTestEnvironment(
     async startApi(overrides = {}) {
       const apiConfig = loadConfig({ ...env, ...overrides });
       const api = await createApi(apiConfig, logs.log.child({ name: 'api' }));
+      recordSuiteResponses(api.app);
       closers.push(() => api.close());
       return api;
     },
