@@ -7,7 +7,7 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CommandRecord } from '../shared/command-record.ts';
 import type { UserCommand } from '../shared/contract/commands.ts';
-import { LedgerUnavailableError } from './errors.ts';
+import { LedgerUnavailableError, readFailure } from './errors.ts';
 
 /** What a client may see of a record: never the password hash or the fingerprints. */
 const VISIBLE = {
@@ -90,14 +90,16 @@ export class CommandLedger {
   }
 
   async get(commandId: string): Promise<CommandRecord | undefined> {
-    const { Item } = await this.#client.send(
-      new GetCommand({
-        TableName: this.#table,
-        Key: { commandId },
-        ConsistentRead: true,
-        ...VISIBLE,
-      }),
-    );
+    const { Item } = await this.#client
+      .send(
+        new GetCommand({
+          TableName: this.#table,
+          Key: { commandId },
+          ConsistentRead: true,
+          ...VISIBLE,
+        }),
+      )
+      .catch((error: unknown) => Promise.reject(readFailure(error)));
     return Item as CommandRecord | undefined;
   }
 
@@ -106,17 +108,19 @@ export class CommandLedger {
    * unprocessed (throttling) are simply missing: the waiters read them on their next beat.
    */
   async getMany(commandIds: string[]): Promise<Map<string, CommandRecord>> {
-    const { Responses } = await this.#client.send(
-      new BatchGetCommand({
-        RequestItems: {
-          [this.#table]: {
-            Keys: commandIds.map((commandId) => ({ commandId })),
-            ConsistentRead: true,
-            ...VISIBLE,
+    const { Responses } = await this.#client
+      .send(
+        new BatchGetCommand({
+          RequestItems: {
+            [this.#table]: {
+              Keys: commandIds.map((commandId) => ({ commandId })),
+              ConsistentRead: true,
+              ...VISIBLE,
+            },
           },
-        },
-      }),
-    );
+        }),
+      )
+      .catch((error: unknown) => Promise.reject(readFailure(error)));
     const records = (Responses?.[this.#table] ?? []) as CommandRecord[];
     return new Map(records.map((record) => [record.commandId, record]));
   }

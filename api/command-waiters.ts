@@ -46,8 +46,18 @@ export class TooManyWaitsError extends AppError {
 /** BatchGetItem takes at most 100 keys. */
 const READ_CHUNK = 100;
 /** The first reads come soon (a command at low load is applied in milliseconds), then slower. */
-const FIRST_PAUSE_MS = 10;
-const MAX_PAUSE_MS = 250;
+const FIRST_PAUSES_MS = [10, 15, 25, 40, 80, 160];
+/**
+ * Past its first few reads a command is read on the process's shared beat, every 250 ms
+ * with all other such commands: a process with many long polls makes about four calls a
+ * second per hundred of them, however they arrived.
+ */
+const BEAT_MS = 250;
+
+/** The next shared beat after `time`: beats fall on multiples of BEAT_MS. */
+function nextBeat(time: number): number {
+  return (Math.floor(time / BEAT_MS) + 1) * BEAT_MS;
+}
 
 interface Waiter extends WaitOptions {
   resolve: (record: CommandRecord | undefined) => void;
@@ -58,14 +68,16 @@ interface Watch {
   waiters: Set<Waiter>;
   latest: CommandRecord | undefined;
   dueAt: number;
-  pauseMs: number;
+  /** Reads so far: the first few follow FIRST_PAUSES_MS, the rest the shared beat. */
+  reads: number;
 }
 
 /**
  * Long polls that cost a bounded amount however many clients wait: one timer per process,
- * and on each beat one BatchGetItem per hundred commands that are due, shared by every
- * request waiting on the same command. Each command is read again after a pause that
- * starts at 10 ms and grows to 250 ms, as a single client polling would.
+ * one BatchGetItem per hundred commands that are due, shared by every request waiting on
+ * the same command. A new command is read at once and again after 10, 15, 25, 40, 80 and
+ * 160 ms (one at low load is applied in milliseconds), then with every other waited-on
+ * command on the shared 250 ms beat.
  */
 export function createCommandWaiters(options: CommandWaitersOptions): CommandWaiters {
   const watches = new Map<string, Watch>();
@@ -117,8 +129,9 @@ export function createCommandWaiters(options: CommandWaitersOptions): CommandWai
           continue;
         }
         watch.latest = result.value.get(commandId) ?? watch.latest;
-        watch.dueAt = after + watch.pauseMs;
-        watch.pauseMs = Math.min(watch.pauseMs * 1.5, MAX_PAUSE_MS);
+        const pause = FIRST_PAUSES_MS[watch.reads];
+        watch.dueAt = pause === undefined ? nextBeat(after) : after + pause;
+        watch.reads += 1;
       }
     });
     for (const [commandId, watch] of watches) {
@@ -149,7 +162,7 @@ export function createCommandWaiters(options: CommandWaitersOptions): CommandWai
           waiters: new Set<Waiter>(),
           latest: undefined,
           dueAt: performance.now(),
-          pauseMs: FIRST_PAUSE_MS,
+          reads: 0,
         };
         watch.waiters.add({ ...wait, resolve, reject });
         watches.set(commandId, watch);

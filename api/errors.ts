@@ -68,6 +68,29 @@ export class QueueUnavailableError extends UnavailableError {
   }
 }
 
+/** DynamoDB could not answer a read (throttled, unreachable, failing): nothing is wrong with the request. */
+export class StoreUnavailableError extends UnavailableError {
+  constructor(cause: unknown) {
+    super(
+      'STORE_UNAVAILABLE',
+      503,
+      'The table cannot be read right now; nothing is wrong with the request. Retry later.',
+      { cause },
+    );
+  }
+}
+
+/**
+ * An error of a DynamoDB read, as the client should see it: a request DynamoDB refuses as
+ * malformed is our bug (a 500); anything else (throttling, network, 5xx) is an outage.
+ */
+export function readFailure(error: unknown): unknown {
+  const name = (error as Error)?.name;
+  return name === 'ValidationException' || name === 'SerializationException'
+    ? error
+    : new StoreUnavailableError(error);
+}
+
 /** The ledger could not reserve an Idempotency-Key: nothing was queued. */
 export class LedgerUnavailableError extends UnavailableError {
   constructor(cause: unknown) {
@@ -110,7 +133,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, body } = toErrorResponse(error);
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    // An outage of a dependency is worth a warning with its cause; only a bug is an error.
+    if (error instanceof UnavailableError)
+      request.log.warn(
+        { err: error, code: body.code },
+        'request refused: a dependency is unavailable',
+      );
+    else if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: body.code, status }, 'request refused');
     if (error instanceof AppError && error.retryAfterSeconds !== undefined) {
       reply.header('retry-after', String(error.retryAfterSeconds));

@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { EmailAddressSchema } from '../shared/contract/fields.ts';
+import { readFailure } from './errors.ts';
 
 /** A user as the API shows it: never the password hash. */
 export interface UserView {
@@ -42,22 +43,27 @@ export class UserReadRepository {
   }
 
   async getUser(emailAddress: string): Promise<UserView | undefined> {
-    const { Item } = await this.#client.send(
-      new GetCommand({ TableName: this.#usersTable, Key: { emailAddress }, ...USER_PROJECTION }),
-    );
+    const { Item } = await this.#client
+      .send(
+        new GetCommand({ TableName: this.#usersTable, Key: { emailAddress }, ...USER_PROJECTION }),
+      )
+      .catch((error: unknown) => Promise.reject(readFailure(error)));
     return Item as UserView | undefined;
   }
 
   /** A page of the users table. The cursor is opaque to callers (base64url of the last key). */
   async listUsers(limit: number, cursor: string | undefined): Promise<UserPage> {
-    const { Items = [], LastEvaluatedKey } = await this.#client.send(
-      new ScanCommand({
-        TableName: this.#usersTable,
-        Limit: limit,
-        ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor) } : {}),
-        ...USER_PROJECTION,
-      }),
-    );
+    const start = cursor ? { ExclusiveStartKey: decodeCursor(cursor) } : {};
+    const { Items = [], LastEvaluatedKey } = await this.#client
+      .send(
+        new ScanCommand({
+          TableName: this.#usersTable,
+          Limit: limit,
+          ...start,
+          ...USER_PROJECTION,
+        }),
+      )
+      .catch((error: unknown) => Promise.reject(readFailure(error)));
     return {
       items: Items as UserView[],
       nextCursor: LastEvaluatedKey ? encodeCursor(LastEvaluatedKey) : null,

@@ -16,61 +16,6 @@ import {
 } from '../shared/contract/commands.ts';
 import { provisionResources } from '../shared/provision.ts';
 import { suffixedResourceNames } from '../shared/resources.ts';
-import type { Rounds } from './rounds.ts';
-
-export interface Scale {
-  name: 'full' | 'tiny';
-  /** Duration of each throughput run. */
-  seconds: number;
-  /** In-flight requests for the HTTP and SQS/DynamoDB throughput figures. */
-  concurrency: number;
-  /** Connections for the create (bcrypt) figure. */
-  createConcurrency: number;
-  /** Untimed creates before B, so the hash threads run compiled bcrypt, as the ceiling does. */
-  createWarmupCount: number;
-  /** B's rounds: one thread's bcrypt rate for `ceilingSeconds`, then creates for `seconds`. */
-  createRounds: Rounds;
-  ceilingSeconds: number;
-  /** Commands pre-filled for the worker drain figure. */
-  drainCount: number;
-  /** C is measured in rounds (each: a fresh queue drained, then the bare loop): see rounds.ts. */
-  drainRounds: Rounds;
-  /** D's rounds: the API for `seconds`, then the GetItem loop for as long. */
-  readRounds: Rounds;
-  latencySamples: number;
-  burst: number;
-}
-
-export const SCALES: Record<Scale['name'], Scale> = {
-  full: {
-    name: 'full',
-    seconds: 8,
-    concurrency: 32,
-    createConcurrency: 16,
-    createWarmupCount: 32,
-    createRounds: { warmup: 0, measured: 3 },
-    ceilingSeconds: 2,
-    drainCount: 2000,
-    drainRounds: { warmup: 1, measured: 3 },
-    readRounds: { warmup: 3, measured: 3 },
-    latencySamples: 40,
-    burst: 200,
-  },
-  tiny: {
-    name: 'tiny',
-    seconds: 1,
-    concurrency: 4,
-    createConcurrency: 2,
-    createWarmupCount: 2,
-    createRounds: { warmup: 0, measured: 1 },
-    ceilingSeconds: 0.3,
-    drainCount: 30,
-    drainRounds: { warmup: 1, measured: 1 },
-    readRounds: { warmup: 1, measured: 1 },
-    latencySamples: 3,
-    burst: 8,
-  },
-};
 
 /** One isolated set of tables and queues, and clients for it. */
 export interface Resources {
@@ -85,6 +30,24 @@ export interface Resources {
 export function benchApiProcesses(): number {
   return Number(process.env.API_PROCESSES ?? availableParallelism());
 }
+
+/** One load generator is one client: a per-client limit would measure itself. */
+export const ONE_CLIENT: Record<string, string> = {
+  RATE_LIMIT_MAX: '0',
+  READ_RATE_LIMIT_MAX: '0',
+  HASH_QUEUE_PER_CLIENT: '0',
+  COMMAND_WAITERS_PER_CLIENT: '0',
+};
+
+/**
+ * H and I simulate many clients, and the per-client limits are what they test: every limit
+ * at its default, and the API trusting X-Forwarded-For from the loopback, as behind a load
+ * balancer (docs/security.md), so each simulated client names its address (clients.ts).
+ * Giving each client a loopback source address of its own (127.0.0.2, ...) would need no
+ * header, but only Linux routes 127/8 without setup, and the smoke test runs everywhere;
+ * the header costs both sides of each figure the same.
+ */
+export const MANY_CLIENTS: Record<string, string> = { TRUST_PROXY: '127.0.0.1' };
 
 /** Settings under study, passed through from the bench's own environment. */
 function tuning(): Record<string, string> {
@@ -103,6 +66,7 @@ function tuning(): Record<string, string> {
 export async function newResources(
   emulatorEnv: Record<string, string>,
   label: string,
+  clients: Record<string, string> = ONE_CLIENT,
 ): Promise<Resources> {
   const id = `${label}-${randomUUID().slice(0, 6)}`;
   const env: Record<string, string> = {
@@ -111,11 +75,7 @@ export async function newResources(
     PORT: String(await findFreePort()),
     LOG_LEVEL: 'info',
     API_PROCESSES: String(benchApiProcesses()),
-    // One load generator is one client: a per-client limit would measure itself.
-    RATE_LIMIT_MAX: '0',
-    READ_RATE_LIMIT_MAX: '0',
-    HASH_QUEUE_PER_CLIENT: '0',
-    COMMAND_WAITERS_PER_CLIENT: '0',
+    ...clients,
     ...tuning(),
   };
   const config = loadConfig(env);

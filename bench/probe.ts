@@ -1,17 +1,22 @@
 import cluster, { type Worker } from 'node:cluster';
+import { subscribe } from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 /**
  * Loaded with `node --import ./bench/probe.ts` into the API or worker under benchmark, so
  * product code carries no bench hooks. Over IPC: 'reset' starts a measurement window,
- * 'read' answers event-loop delay percentiles and the peak RSS of the window. With
- * API_PROCESSES > 1 the API processes inherit the probe: the primary asks each of them and
- * answers for the whole: the worst event-loop delay, and the sum of every process's peak RSS.
+ * 'read' answers event-loop delay percentiles, the peak RSS, the CPU time (all threads) and
+ * the AWS calls made (by X-Amz-Target operation) in the window. With API_PROCESSES > 1 the
+ * API processes inherit the probe: the primary asks each of them and answers for the whole:
+ * the worst event-loop delay, and the sum of every process's peak RSS, CPU and calls.
  */
 interface Reading {
   eventLoopDelayP99Ms: number;
   eventLoopDelayMaxMs: number;
   peakRssMb: number;
+  cpuMs: number;
+  awsCalls: Record<string, number>;
 }
 
 const delay = monitorEventLoopDelay({ resolution: 5 });
@@ -20,18 +25,42 @@ let peakRss = process.memoryUsage.rss();
 setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
 }, 25).unref();
+let cpuAtReset = process.cpuUsage();
+// The AWS SDK sends every call through node:http with its operation in X-Amz-Target
+// (`DynamoDB_20120810.BatchGetItem`, `AmazonSQS.SendMessageBatch`): counting them costs a
+// header read per call, and no product code.
+let awsCalls: Record<string, number> = {};
+subscribe('http.client.request.created', (message) => {
+  const target = (message as { request: ClientRequest }).request.getHeader('x-amz-target');
+  if (typeof target !== 'string') return;
+  const operation = target.slice(target.lastIndexOf('.') + 1);
+  awsCalls[operation] = (awsCalls[operation] ?? 0) + 1;
+});
 
 function reset(): void {
   delay.reset();
   peakRss = process.memoryUsage.rss();
+  cpuAtReset = process.cpuUsage();
+  awsCalls = {};
 }
 
 function read(): Reading {
+  const cpu = process.cpuUsage(cpuAtReset);
   return {
     eventLoopDelayP99Ms: delay.percentile(99) / 1e6,
     eventLoopDelayMaxMs: delay.max / 1e6,
     peakRssMb: Math.max(peakRss, process.memoryUsage.rss()) / 2 ** 20,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    awsCalls: { ...awsCalls },
   };
+}
+
+function addCalls(readings: Reading[]): Record<string, number> {
+  const sum: Record<string, number> = {};
+  for (const { awsCalls: calls } of readings)
+    for (const [operation, count] of Object.entries(calls))
+      sum[operation] = (sum[operation] ?? 0) + count;
+  return sum;
 }
 
 /** Sends `ask` to every API process and resolves with their answers. */
@@ -74,6 +103,8 @@ if (cluster.isWorker) {
         eventLoopDelayP99Ms: Math.max(...readings.map((r) => r.eventLoopDelayP99Ms)),
         eventLoopDelayMaxMs: Math.max(...readings.map((r) => r.eventLoopDelayMaxMs)),
         peakRssMb: readings.reduce((sum, r) => sum + r.peakRssMb, 0),
+        cpuMs: readings.reduce((sum, r) => sum + r.cpuMs, 0),
+        awsCalls: addCalls(readings),
       });
     }
   });

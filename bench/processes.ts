@@ -10,6 +10,10 @@ export interface Probe {
   eventLoopDelayP99Ms: number;
   eventLoopDelayMaxMs: number;
   peakRssMb: number;
+  /** CPU time of the window, every thread of every process of the service. */
+  cpuMs: number;
+  /** AWS calls the service made in the window, by operation (`GetItem`, `BatchGetItem`). */
+  awsCalls: Record<string, number>;
 }
 
 export interface Service {

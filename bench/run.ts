@@ -1,10 +1,13 @@
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import bcrypt from 'bcryptjs';
 import { loadConfig } from '../shared/config.ts';
-import { benchApiProcesses, SCALES, type Scale } from './context.ts';
+import { benchApiProcesses } from './context.ts';
+import { measureFairHashing } from './fair-hashing.ts';
 import { measureBurst, measureLatency } from './latency.ts';
+import { measureLongPolls } from './long-polls.ts';
 import { startEmulatorProcess } from './processes.ts';
 import { type BenchReport, type Figure, renderTable, writeReport } from './report.ts';
+import { SCALES, type Scale } from './scales.ts';
 import {
   measureAcceptedCommands,
   measureCreates,
@@ -55,6 +58,8 @@ try {
   await run('D: reads', () => measureReads(inputs));
   await run('E: latency', () => measureLatency(inputs));
   await run('G: burst', () => measureBurst(inputs));
+  await run('H: reads among long polls', () => measureLongPolls(inputs));
+  await run('I: a create during another client’s burst', () => measureFairHashing(inputs));
   figures.sort((a, b) => a.id.localeCompare(b.id));
 
   const report: BenchReport = {

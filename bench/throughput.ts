@@ -10,16 +10,11 @@ import {
   runForDuration,
   sendCommand,
 } from './baselines.ts';
-import {
-  commandRecords,
-  createCommand,
-  newResources,
-  prefillQueue,
-  type Scale,
-} from './context.ts';
+import { commandRecords, createCommand, newResources, prefillQueue } from './context.ts';
 import { type Probe, startService } from './processes.ts';
 import type { Figure } from './report.ts';
 import { pairedRounds, type Rounds } from './rounds.ts';
+import type { Scale } from './scales.ts';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 

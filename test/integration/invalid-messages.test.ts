@@ -106,10 +106,15 @@ describe('messages that can never be applied', () => {
       passwordHash: SAMPLE_HASH,
     });
     const body = JSON.stringify(command);
-    await t.publishRaw(body, { groupId: 'some-other-group' });
-    expect(reasonOf(await deadLetterWithBody(body))).toContain(
+    // The mistake a new publisher makes: the raw email as the group.
+    await t.publishRaw(body, { groupId: email });
+    const reason = reasonOf(await deadLetterWithBody(body));
+    expect(reason).toContain(
       `MessageGroupId must be the hex SHA-256 of the normalized emailAddress (${messageGroupIdFor(email)})`,
     );
+    // The reason (shown to the publisher, operators and in logs) does not repeat the email.
+    expect(reason).not.toContain(email);
+    expect((await t.getCommandRecord(command.commandId))?.reason).not.toContain(email);
     expect(await t.getUser(email)).toBeUndefined();
   });
 

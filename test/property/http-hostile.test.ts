@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Api } from '../../api/api.ts';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment.ts';
 import { answerWithin, expectWellFormed } from './support/answers.ts';
@@ -183,6 +183,34 @@ describe('hostile HTTP input', () => {
           expectWellFormed(response);
         },
       ),
+      RUNS,
+    );
+  });
+
+  it('answers any cursor, forged keys included, with a page or a 400 naming querystring.cursor', async () => {
+    // Keys shaped like the ones the API issues, bent; and any JSON; and raw strings.
+    const key = fc.oneof(
+      fc.record({ emailAddress: fc.oneof(fc.string(), fc.emailAddress(), fc.jsonValue()) }),
+      fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue(), { maxKeys: 3 }),
+      fc.jsonValue(),
+    );
+    const cursor = fc.oneof(
+      key.map((value) => Buffer.from(JSON.stringify(value) ?? '').toString('base64url')),
+      fc.string({ maxLength: 200 }).map(encodeURIComponent),
+    );
+    await fc.assert(
+      fc.asyncProperty(cursor, async (value) => {
+        const response = await answerWithin(api.app, {
+          method: 'GET',
+          url: `/users?limit=2&cursor=${value}`,
+        });
+        expectWellFormed(response, [200, 400]);
+        if (response.statusCode === 400) {
+          expect(response.json().details).toEqual(
+            expect.arrayContaining([expect.objectContaining({ field: 'querystring.cursor' })]),
+          );
+        }
+      }),
       RUNS,
     );
   });
