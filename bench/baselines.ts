@@ -1,12 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import { ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
-import type { UserCommand } from '../shared/contract/commands.ts';
-import { messageGroupIdFor } from '../shared/contract/commands.ts';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { messageGroupIdFor, type UserCommand } from '../shared/contract/commands.ts';
+import { commandFingerprint } from '../shared/contract/fingerprint.ts';
+import { UserWriteRepository } from '../worker/user-write-repository.ts';
 
 /** Runs `task` with `concurrency` in flight until `count` tasks are done; returns ops per second. */
 export async function runClosedLoop(
@@ -87,43 +84,26 @@ export function getItem(dynamoDb: DynamoDBDocumentClient, TableName: string, ema
   return dynamoDb.send(new GetCommand({ TableName, Key: { emailAddress } }));
 }
 
-/** The same two-item transaction the worker writes for a create. */
+/**
+ * The worker's own transaction for a create (user + record, index keys included), sent by
+ * its own repository: a baseline that cannot drift from what the worker really writes.
+ */
 export function createTransaction(
   dynamoDb: DynamoDBDocumentClient,
   tables: { users: string; commands: string },
   command: Extract<UserCommand, { type: 'user.create' }>,
 ) {
-  return dynamoDb.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Put: {
-            TableName: tables.users,
-            Item: {
-              ...command.payload,
-              dateCreated: command.issuedAt,
-              dateUpdated: command.issuedAt,
-            },
-            ConditionExpression: 'attribute_not_exists(emailAddress)',
-          },
-        },
-        {
-          Put: {
-            TableName: tables.commands,
-            Item: {
-              commandId: command.commandId,
-              type: command.type,
-              status: 'succeeded',
-              fingerprint: 'x'.repeat(64),
-              issuedAt: command.issuedAt,
-              processedAt: new Date().toISOString(),
-              expiresAt: Math.floor(Date.now() / 1000) + 86_400,
-            },
-            ConditionExpression: 'attribute_not_exists(commandId)',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          },
-        },
-      ],
-    }),
-  );
+  const writes = new UserWriteRepository({
+    client: dynamoDb,
+    usersTable: tables.users,
+    commandsTable: tables.commands,
+    recordTtlDays: 1,
+  });
+  const facts = {
+    fingerprint: commandFingerprint(command),
+    messageHash: command.commandId,
+    attempt: 1,
+    sentAt: Date.now(),
+  };
+  return writes.createUser(command, facts);
 }

@@ -192,7 +192,7 @@ export async function measureDrain(inputs: BenchInputs): Promise<Figure> {
     name: `commands applied by the worker (${scale.drainCount} users)`,
     value: result.value,
     unit: '/s',
-    baselineName: `bare TransactWriteItems loop, ${workerConcurrency} in flight`,
+    baselineName: `the worker's own TransactWriteItems, sent in a bare loop, ${workerConcurrency} in flight`,
     baseline: result.baseline,
     ratio: result.ratio,
     ratioMeaning: 'worker ÷ baseline, median of paired rounds',
