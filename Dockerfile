@@ -27,7 +27,7 @@ COPY public ./public
 # Inside a container the API must listen on every interface, not only loopback.
 ENV HOST=0.0.0.0
 EXPOSE 5000
-CMD ["node", "api/server.ts"]
+CMD ["node", "api/main.ts"]
 
 FROM runtime AS worker
 COPY worker ./worker

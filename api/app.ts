@@ -4,7 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from '../shared/logger.ts';
 import { AccessLog } from './access-log.ts';
-import type { AppDependencies } from './dependencies.ts';
+import type { AppDependencies } from './app-dependencies.ts';
 import { type ErrorBody, registerErrorHandling } from './errors.ts';
 import { registerGracefulClose } from './graceful-close.ts';
 import { describeOperation, SECURITY_SCHEMES } from './openapi.ts';
@@ -17,7 +17,7 @@ import { asPublic, security } from './security.ts';
 export const API_VERSION = '1.0.0';
 
 /**
- * Builds the app from its dependencies; never listens (server.ts does), so tests can
+ * Builds the app from its dependencies; never listens (main.ts does), so tests can
  * `inject` into it. OpenAPI and the docs page come from the same zod schemas as validation.
  */
 export async function buildApp(deps: AppDependencies, log: Logger): Promise<FastifyInstance> {

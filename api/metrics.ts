@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { Counter, type Registry } from 'prom-client';
 import type { CommandType } from '../shared/contract/commands.ts';
 import { createRegistry } from '../shared/metrics.ts';
-import { shareMetricsAcrossProcesses } from './cluster.ts';
+import { shareMetricsAcrossProcesses } from './supervisor.ts';
 
 export interface ApiMetrics {
   registry: Registry;

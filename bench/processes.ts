@@ -26,7 +26,7 @@ export interface Service {
 }
 
 const ENTRY_POINTS = {
-  api: 'api/server.ts',
+  api: 'api/main.ts',
   worker: 'worker/main.ts',
   tutorial: 'bench/tutorial-server.ts',
 } as const;

@@ -24,7 +24,7 @@ await r.dynamoDb.send(
   }),
 );
 const flags = process.env.PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [];
-const child = spawn(process.execPath, [...flags, 'api/server.ts'], {
+const child = spawn(process.execPath, [...flags, 'api/main.ts'], {
   env: { ...process.env, ...r.env },
   stdio: ['ignore', 'ignore', 'inherit'],
 });

@@ -44,7 +44,7 @@ for (const step of steps)
   say(`${step.action} ${step.resource}${step.detail ? ` (${step.detail})` : ''}`);
 
 const children: ChildProcess[] = [
-  spawn(process.execPath, ['api/server.ts'], { env, stdio: 'inherit' }),
+  spawn(process.execPath, ['api/main.ts'], { env, stdio: 'inherit' }),
   spawn(process.execPath, ['worker/main.ts'], { env, stdio: 'inherit' }),
 ];
 let stopping = false;

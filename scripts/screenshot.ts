@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createApi } from '../api/api.ts';
+import { createApi } from '../api/wiring.ts';
 import { createDynamoDbClient, createSqsClient } from '../shared/aws-clients.ts';
 import { loadConfig } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';

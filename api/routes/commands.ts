@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { type CommandRecord, isSettled } from '../../shared/command-record.ts';
-import type { AppDependencies } from '../dependencies.ts';
+import type { AppDependencies } from '../app-dependencies.ts';
 import {
   CommandParamsSchema,
   type CommandStatus,

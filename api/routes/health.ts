@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { checkReadiness } from '../../shared/readiness.ts';
-import type { AppDependencies } from '../dependencies.ts';
+import type { AppDependencies } from '../app-dependencies.ts';
 import { describeCauses, ErrorSchema } from '../http-schemas.ts';
 
 const ReadySchema = z.object({

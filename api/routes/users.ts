@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppDependencies } from '../app-dependencies.ts';
 import type { CommandRequest } from '../command-intake.ts';
-import type { AppDependencies } from '../dependencies.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import {
   AcceptedSchema,

@@ -32,7 +32,7 @@ interface Process {
 
 const processes: Record<'api' | 'worker' | 'provision' | 'operator', Process> = {
   api: {
-    entry: 'api/server.ts',
+    entry: 'api/main.ts',
     policy: readPolicy(join(root, 'iam/api-policy.json')),
     resources: [queues.command, tables.users, tables.commands],
   },

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Api } from '../../api/api.ts';
+import type { Api } from '../../api/wiring.ts';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment.ts';
 
 const TOKEN = 'a-long-enough-test-token';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Api } from '../../api/api.ts';
+import type { Api } from '../../api/wiring.ts';
 import { drainQueue } from '../support/aws-reads.ts';
 import {
   createTestEnvironment,

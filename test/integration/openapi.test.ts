@@ -2,9 +2,9 @@ import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Api } from '../../api/api.ts';
 import { BEARER_AUTH } from '../../api/openapi.ts';
 import type { Access } from '../../api/security.ts';
+import type { Api } from '../../api/wiring.ts';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment.ts';
 import { type OpenApiDocument, openApiPath } from '../support/observed-statuses.ts';
 

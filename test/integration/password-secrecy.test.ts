@@ -1,6 +1,6 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Api } from '../../api/api.ts';
+import type { Api } from '../../api/wiring.ts';
 import {
   createTestEnvironment,
   type TestEnvironment,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Api } from '../../api/api.ts';
+import type { Api } from '../../api/wiring.ts';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment.ts';
 import { answerWithin, expectWellFormed } from './support/answers.ts';
 

@@ -1,6 +1,6 @@
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Api } from '../../api/api.ts';
+import type { Api } from '../../api/wiring.ts';
 import {
   createTestEnvironment,
   type TestEnvironment,

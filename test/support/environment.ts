@@ -8,7 +8,7 @@ import {
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import bcrypt from 'bcryptjs';
 import { inject } from 'vitest';
-import { type Api, createApi } from '../../api/api.ts';
+import { type Api, createApi } from '../../api/wiring.ts';
 import {
   createDynamoDbClient,
   createDynamoDbDocumentClient,

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { buildApp } from '../../api/app.ts';
-import type { AppDependencies } from '../../api/dependencies.ts';
+import type { AppDependencies } from '../../api/app-dependencies.ts';
 import { createLogger } from '../../shared/logger.ts';
 import type { OpenApiDocument } from './observed-statuses.ts';
 

@@ -53,7 +53,7 @@ export function contextCopies(instructions: Instruction[]): string[] {
     });
 }
 
-/** The exec-form CMD of a resolved stage, e.g. ['node', 'api/server.ts']. */
+/** The exec-form CMD of a resolved stage, e.g. ['node', 'api/main.ts']. */
 export function commandOf(instructions: Instruction[]): string[] {
   const cmd = instructions.findLast(({ keyword }) => keyword === 'CMD');
   if (!cmd) throw new Error('stage has no CMD');

@@ -4,7 +4,7 @@ import { recordSuiteLogLines } from '../../support/secrecy.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ENTRY_POINTS = {
-  api: 'api/server.ts',
+  api: 'api/main.ts',
   worker: 'worker/main.ts',
   /** The worker after an upgrade that reads schema version 2 too. */
   'worker-v2': 'test/faults/support/worker-v2.ts',
@@ -34,7 +34,7 @@ export interface ServiceProcess {
 }
 
 /**
- * Runs the real entry point (`node api/server.ts`, `node worker/main.ts`) as a child process
+ * Runs the real entry point (`node api/main.ts`, `node worker/main.ts`) as a child process
  * with exactly the given environment, and resolves once it is serving: the API when it
  * listens, the worker when it polls. process.execPath is the Node 24 running the tests.
  */

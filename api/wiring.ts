@@ -19,7 +19,7 @@ export interface Api {
   close(): Promise<void>;
 }
 
-/** Wires the real dependencies from config; server.ts and the tests both start here. */
+/** Wires the real dependencies from config; main.ts and the tests both start here. */
 export async function createApi(config: Config, log: Logger): Promise<Api> {
   const { env } = config;
   const clientOptions = { requestTimeoutMs: env.AWS_REQUEST_TIMEOUT_MS };

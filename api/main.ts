@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { loadConfigOrExit } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
 import { stopOnSignals } from '../shared/shutdown.ts';
-import { announceListening, superviseApiProcesses } from './cluster.ts';
+import { announceListening, superviseApiProcesses } from './supervisor.ts';
 
 const config = loadConfigOrExit();
 const log = createLogger({
@@ -20,7 +20,7 @@ if (cluster.isPrimary && config.env.API_PROCESSES > 1) {
 } else {
   try {
     // Imported here, so a primary that only supervises does not load the whole app.
-    const { createApi } = await import('./api.ts');
+    const { createApi } = await import('./wiring.ts');
     const api = await createApi(config, log);
     await api.app.listen({
       port: config.env.PORT,
