@@ -39,6 +39,27 @@ export async function resolveQueueUrl(
   }
 }
 
+export interface QueueDepth {
+  /** Waiting to be received. */
+  visible: number;
+  /** Received by someone (a worker, a listing) and neither deleted nor released yet. */
+  inFlight: number;
+  total: number;
+}
+
+/** SQS's approximate counts of a queue's messages. */
+export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<QueueDepth> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  const visible = Number(Attributes.ApproximateNumberOfMessages ?? 0);
+  const inFlight = Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
+  return { visible, inFlight, total: visible + inFlight };
+}
+
 /** Reachability of a queue, for /ready. */
 export async function pingQueue(sqs: SQSClient, queueUrl: string): Promise<void> {
   await sqs.send(

@@ -6,6 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { MESSAGE_ATTRIBUTES as ATTRIBUTE } from '../../shared/contract/message-attributes.ts';
+import { queueDepth } from '../../shared/queues.ts';
 
 /**
  * One dead-lettered message, as `npm run dlq -- list` shows it: ids, times, the reason, never
@@ -84,7 +85,7 @@ export async function listDeadLetters(
   queueUrl: string,
   options: { max: number; visibilityTimeoutSeconds: number },
 ): Promise<Listing> {
-  const approximateTotal = (await queueCounts(sqs, queueUrl)).total;
+  const approximateTotal = (await queueDepth(sqs, queueUrl)).total;
   const seen = new Map<string, Message>();
   try {
     while (seen.size < options.max) {
@@ -123,17 +124,4 @@ export async function releaseMessages(sqs: SQSClient, queueUrl: string, messages
       }),
     );
   }
-}
-
-/** SQS's approximate counts: visible, and received by someone (a listing, say) but not deleted. */
-export async function queueCounts(sqs: SQSClient, queueUrl: string) {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  const visible = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
-  const held = Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
-  return { visible, held, total: visible + held };
 }
