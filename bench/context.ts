@@ -1,43 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { availableParallelism } from 'node:os';
-import { GetQueueUrlCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { findFreePort } from '../scripts/emulators.ts';
-import {
-  createDynamoDbClient,
-  createDynamoDbDocumentClient,
-  createSqsClient,
-} from '../shared/aws-clients.ts';
-import { type Config, loadConfig } from '../shared/config.ts';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { findFreePort } from '../scripts/dev/emulators.ts';
 import {
   messageGroupIdFor,
   SCHEMA_VERSION,
   type UserCommand,
 } from '../shared/contract/commands.ts';
-import { provisionResources } from '../shared/provision.ts';
-import { suffixedResourceNames } from '../shared/resources.ts';
+import { type Deployment, deploy, ONE_CLIENT } from '../test/harness/deployment.ts';
+import {
+  type ApiProcess,
+  type ServiceKind,
+  type ServiceProcess,
+  startService,
+} from '../test/harness/processes.ts';
 
 /** One isolated set of tables and queues, and clients for it. */
-export interface Resources {
-  env: Record<string, string>;
-  config: Config;
-  sqs: SQSClient;
-  dynamoDb: DynamoDBDocumentClient;
-  queueUrl: string;
-}
+export type Resources = Deployment;
 
 /** The API on every core, as one would run it on a host of this size (or API_PROCESSES). */
 export function benchApiProcesses(): number {
   return Number(process.env.API_PROCESSES ?? availableParallelism());
 }
-
-/** One load generator is one client: a per-client limit would measure itself. */
-export const ONE_CLIENT: Record<string, string> = {
-  RATE_LIMIT_MAX: '0',
-  READ_RATE_LIMIT_MAX: '0',
-  HASH_QUEUE_PER_CLIENT: '0',
-  COMMAND_WAITERS_PER_CLIENT: '0',
-};
 
 /**
  * H and I simulate many clients, and the per-client limits are what they test: every limit
@@ -68,35 +54,15 @@ export async function newResources(
   label: string,
   clients: Record<string, string> = ONE_CLIENT,
 ): Promise<Resources> {
-  const id = `${label}-${randomUUID().slice(0, 6)}`;
-  const env: Record<string, string> = {
+  const env = {
     ...emulatorEnv,
-    ...suffixedResourceNames(id),
     PORT: String(await findFreePort()),
     LOG_LEVEL: 'info',
     API_PROCESSES: String(benchApiProcesses()),
     ...clients,
     ...tuning(),
   };
-  const config = loadConfig(env);
-  const credentials = {
-    accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'test',
-    secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'test',
-  };
-  const sqs = createSqsClient(config.aws, { requestTimeoutMs: 30_000, credentials });
-  const dynamoDb = createDynamoDbDocumentClient(config.aws, {
-    requestTimeoutMs: 30_000,
-    credentials,
-  });
-  await provisionResources({
-    dynamoDb: createDynamoDbClient(config.aws, { requestTimeoutMs: 30_000, credentials }),
-    sqs,
-    names: config.resources,
-  });
-  const { QueueUrl } = await sqs.send(
-    new GetQueueUrlCommand({ QueueName: config.resources.queues.command }),
-  );
-  return { env, config, sqs, dynamoDb, queueUrl: QueueUrl ?? '' };
+  return deploy(env, { label, requestTimeoutMs: 30_000 });
 }
 
 export function createCommand(
@@ -164,4 +130,25 @@ export async function commandRecords(resources: Resources): Promise<{ processedA
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/**
+ * A service under measurement: bench/probe.ts loaded, its log in a temp file (as a
+ * deployment would ship it), and a CPU profile when BENCH_PROFILE_DIR is set.
+ */
+export function startBenchService(
+  kind: 'api' | 'tutorial',
+  env: Record<string, string>,
+): Promise<ApiProcess>;
+export function startBenchService(
+  kind: ServiceKind,
+  env: Record<string, string>,
+): Promise<ServiceProcess>;
+export function startBenchService(kind: ServiceKind, env: Record<string, string>) {
+  const profileDir = process.env.BENCH_PROFILE_DIR;
+  return startService(kind, env, {
+    probe: true,
+    logFile: join(tmpdir(), `bench-${kind}-${process.pid}-${Date.now()}.log`),
+    nodeOptions: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  });
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Answer, type Client, createClient, formatMs, freshAddresses } from './clients.ts';
-import { MANY_CLIENTS, newResources, percentile } from './context.ts';
-import { startService } from './processes.ts';
+import { MANY_CLIENTS, newResources, percentile, startBenchService } from './context.ts';
 import type { Figure } from './report.ts';
 import type { BenchInputs } from './throughput.ts';
 
@@ -15,7 +14,7 @@ import type { BenchInputs } from './throughput.ts';
  */
 export async function measureFairHashing({ scale, emulatorEnv }: BenchInputs): Promise<Figure> {
   const resources = await newResources(emulatorEnv, 'i', MANY_CLIENTS);
-  const api = await startService('api', resources.env);
+  const api = await startBenchService('api', resources.env);
   const create = (client: Client) =>
     client.send('POST', '/users', {
       firstName: 'I',

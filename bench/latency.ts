@@ -2,8 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { createTransaction, measureBcryptPerThread, receiveOne, sendCommand } from './baselines.ts';
-import { commandRecords, createCommand, newResources, percentile } from './context.ts';
-import { startService } from './processes.ts';
+import {
+  commandRecords,
+  createCommand,
+  newResources,
+  percentile,
+  startBenchService,
+} from './context.ts';
 import type { Figure } from './report.ts';
 import type { BenchInputs } from './throughput.ts';
 
@@ -23,8 +28,8 @@ async function timed(task: () => Promise<unknown>): Promise<number> {
 export async function measureLatency(inputs: BenchInputs): Promise<Figure> {
   const { scale, emulatorEnv, passwordHash, bcryptCost } = inputs;
   const resources = await newResources(emulatorEnv, 'e');
-  const api = await startService('api', resources.env);
-  const worker = await startService('worker', resources.env);
+  const api = await startBenchService('api', resources.env);
+  const worker = await startBenchService('worker', resources.env);
   const samples: number[] = [];
   for (let i = 0; i < scale.latencySamples; i++) {
     samples.push(
@@ -98,8 +103,8 @@ export async function measureBurst({ scale, emulatorEnv }: BenchInputs): Promise
     });
 
   const resources = await newResources(emulatorEnv, 'g');
-  const api = await startService('api', resources.env);
-  const worker = await startService('worker', resources.env);
+  const api = await startBenchService('api', resources.env);
+  const worker = await startBenchService('worker', resources.env);
   await Promise.all([api.reset(), worker.reset()]);
   const started = performance.now();
   const accepted = await burst(api.url, `g-${randomUUID().slice(0, 4)}`);
@@ -112,7 +117,7 @@ export async function measureBurst({ scale, emulatorEnv }: BenchInputs): Promise
     throw new Error(`G: only ${accepted['2xx']} of ${scale.burst} accepted`);
 
   const tutorialResources = await newResources(emulatorEnv, 'g-tutorial');
-  const tutorial = await startService('tutorial', tutorialResources.env);
+  const tutorial = await startBenchService('tutorial', tutorialResources.env);
   const tutorialStarted = performance.now();
   const done = await burst(tutorial.url, 'gt');
   const tutorialSeconds = (performance.now() - tutorialStarted) / 1000;

@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ApiProcess, Probe } from '../test/harness/processes.ts';
 import { createTransaction } from './baselines.ts';
 import { type Client, createClient, formatMs, freshAddresses } from './clients.ts';
-import { createCommand, MANY_CLIENTS, newResources, percentile } from './context.ts';
-import { type Probe, type Service, startService } from './processes.ts';
+import {
+  createCommand,
+  MANY_CLIENTS,
+  newResources,
+  percentile,
+  startBenchService,
+} from './context.ts';
 import type { Figure } from './report.ts';
 import { pairedRounds } from './rounds.ts';
 import type { Scale } from './scales.ts';
@@ -29,7 +35,7 @@ export async function measureLongPolls(inputs: BenchInputs): Promise<Figure> {
   await createTransaction(resources.dynamoDb, resources.config.resources.tables, user);
   const path = `/users/${user.payload.emailAddress}`;
   const waitSeconds = resources.config.env.COMMAND_WAIT_MAX_SECONDS;
-  const api = await startService('api', resources.env);
+  const api = await startBenchService('api', resources.env);
   const rounds: { among: ReadWindow; alone: ReadWindow; waits: Map<string, number> }[] = [];
   const result = await pairedRounds(scale.waiterRounds, async () => {
     const spreadMs = waitSeconds * scale.waiterSpread * 1000;
@@ -91,7 +97,7 @@ export async function measureLongPolls(inputs: BenchInputs): Promise<Figure> {
  * taking turns at a steady pace; the probe measures the API over the same window. Throws
  * if a read fails: a rate limit would be measuring itself.
  */
-async function readWindow(api: Service, path: string, scale: Scale): Promise<ReadWindow> {
+async function readWindow(api: ApiProcess, path: string, scale: Scale): Promise<ReadWindow> {
   const addresses = freshAddresses();
   const readers = Array.from({ length: scale.readers }, (_, i) =>
     createClient(api.url, addresses(i)),

@@ -1,11 +1,11 @@
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import bcrypt from 'bcryptjs';
 import { loadConfig } from '../shared/config.ts';
+import { startEmulatorsInOwnProcess } from '../test/harness/emulators.ts';
 import { benchApiProcesses } from './context.ts';
 import { measureFairHashing } from './fair-hashing.ts';
 import { measureBurst, measureLatency } from './latency.ts';
 import { measureLongPolls } from './long-polls.ts';
-import { startEmulatorProcess } from './processes.ts';
 import { type BenchReport, type Figure, renderTable, writeReport } from './report.ts';
 import { SCALES, type Scale } from './scales.ts';
 import {
@@ -32,7 +32,7 @@ const cores = availableParallelism();
 const startedAt = new Date().toISOString();
 say(`scale ${scale.name}; ${cores} cores; bcrypt cost ${defaults.BCRYPT_COST}`);
 
-const emulators = await startEmulatorProcess();
+const emulators = await startEmulatorsInOwnProcess();
 try {
   const inputs = {
     scale,

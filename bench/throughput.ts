@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { SCHEMA_VERSION } from '../shared/contract/commands.ts';
+import type { Probe } from '../test/harness/processes.ts';
 import {
   createTransaction,
   getItem,
@@ -10,8 +11,13 @@ import {
   runForDuration,
   sendCommand,
 } from './baselines.ts';
-import { commandRecords, createCommand, newResources, prefillQueue } from './context.ts';
-import { type Probe, startService } from './processes.ts';
+import {
+  commandRecords,
+  createCommand,
+  newResources,
+  prefillQueue,
+  startBenchService,
+} from './context.ts';
 import type { Figure } from './report.ts';
 import { pairedRounds, type Rounds } from './rounds.ts';
 import type { Scale } from './scales.ts';
@@ -43,7 +49,7 @@ export async function measureAcceptedCommands({
   emulatorEnv,
 }: BenchInputs): Promise<Figure> {
   const resources = await newResources(emulatorEnv, 'a');
-  const api = await startService('api', resources.env);
+  const api = await startBenchService('api', resources.env);
   await api.reset();
   const result = await autocannon({
     url: api.url,
@@ -95,7 +101,7 @@ export async function measureAcceptedCommands({
 export async function measureCreates(inputs: BenchInputs): Promise<Figure[]> {
   const { scale, emulatorEnv, bcryptCost, cores } = inputs;
   const resources = await newResources(emulatorEnv, 'b');
-  const api = await startService('api', resources.env);
+  const api = await startBenchService('api', resources.env);
   const creates = (length: { duration: number } | { amount: number }) =>
     autocannon({
       url: `${api.url}/users`,
@@ -168,7 +174,7 @@ export async function measureDrain(inputs: BenchInputs): Promise<Figure> {
       resources,
       Array.from({ length: scale.drainCount }, (_, i) => createCommand(i, passwordHash, prefix)),
     );
-    const worker = await startService('worker', resources.env);
+    const worker = await startBenchService('worker', resources.env);
     await worker.reset();
     let records = await commandRecords(resources);
     while (records.length < scale.drainCount) {
@@ -211,7 +217,7 @@ export async function measureReads(inputs: BenchInputs): Promise<Figure> {
   const user = createCommand(1, passwordHash, 'd');
   await createTransaction(resources.dynamoDb, resources.config.resources.tables, user);
   const email = user.payload.emailAddress;
-  const api = await startService('api', resources.env);
+  const api = await startBenchService('api', resources.env);
   let apiPeakRssMb = 0;
   const result = await pairedRounds(scale.readRounds, async () => {
     await api.reset();

@@ -39,5 +39,7 @@ app.post<{ Body: { firstName: string; lastName: string; emailAddress: string; pa
   },
 );
 
-await app.listen({ port: config.env.PORT, host: '127.0.0.1' });
+const url = await app.listen({ port: config.env.PORT, host: '127.0.0.1' });
+// The line the harness waits for (test/harness/processes.ts); no logger, as in the tutorial.
+process.stdout.write(`${JSON.stringify({ msg: `Server listening at ${url}` })}\n`);
 process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));

@@ -1,6 +1,6 @@
 import { createDynamoDbClient, createSqsClient } from '../shared/aws-clients.ts';
 import { loadConfigOrExit } from '../shared/config.ts';
-import { provisionResources } from '../shared/provision.ts';
+import { describeProvisionStep, provisionResources } from '../shared/provision.ts';
 
 /** `npm run provision`: creates the tables and queues the environment names, wherever it points. */
 const config = loadConfigOrExit();
@@ -12,11 +12,7 @@ const steps = await provisionResources({
   sqs: createSqsClient(config.aws, { requestTimeoutMs: 10_000 }),
   names: config.resources,
 });
-for (const step of steps) {
-  process.stdout.write(
-    `  ${step.action.padEnd(11)} ${step.resource}${step.detail ? `  (${step.detail})` : ''}\n`,
-  );
-}
+for (const step of steps) process.stdout.write(`  ${describeProvisionStep(step)}\n`);
 const drifted = steps.filter((step) => step.action === 'drift');
 if (drifted.length > 0) {
   process.stdout.write('Drift is reported, not changed: fix the queue by hand or recreate it.\n');

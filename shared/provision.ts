@@ -31,6 +31,11 @@ export interface ProvisionStep {
   detail?: string;
 }
 
+/** One line per step, for the provisioning tools' output. */
+export function describeProvisionStep(step: ProvisionStep): string {
+  return `${step.action.padEnd(13)} ${step.resource}${step.detail ? `  (${step.detail})` : ''}`;
+}
+
 export interface ProvisionDependencies {
   dynamoDb: DynamoDBClient;
   sqs: SQSClient;

@@ -44,7 +44,6 @@ export interface QueueDepth {
   visible: number;
   /** Received by someone (a worker, a listing) and neither deleted nor released yet. */
   inFlight: number;
-  total: number;
 }
 
 /** SQS's approximate counts of a queue's messages. */
@@ -55,9 +54,15 @@ export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<Queu
       AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
     }),
   );
-  const visible = Number(Attributes.ApproximateNumberOfMessages ?? 0);
-  const inFlight = Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
-  return { visible, inFlight, total: visible + inFlight };
+  return {
+    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+  };
+}
+
+/** Every message a queue holds, waiting or in flight. */
+export function messageCount(depth: QueueDepth): number {
+  return depth.visible + depth.inFlight;
 }
 
 /** Reachability of a queue, for /ready. */

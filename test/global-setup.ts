@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { TestProject } from 'vitest/node';
-import { EMULATOR_CREDENTIALS, type Emulators, startEmulators } from '../scripts/emulators.ts';
+import { EMULATOR_CREDENTIALS, type Emulators, startEmulators } from '../scripts/dev/emulators.ts';
 import { createDynamoDbClient, createDynamoDbDocumentClient } from '../shared/aws-clients.ts';
 import { scanAll } from './support/aws-reads.ts';
 import {

@@ -1,12 +1,11 @@
 import {
   ChangeMessageVisibilityBatchCommand,
-  GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { MESSAGE_ATTRIBUTES as ATTRIBUTE } from '../../shared/contract/message-attributes.ts';
-import { queueDepth } from '../../shared/queues.ts';
+import { messageCount, queueDepth } from '../../shared/queues.ts';
 
 /**
  * One dead-lettered message, as `npm run dlq -- list` shows it: ids, times, the reason, never
@@ -85,7 +84,7 @@ export async function listDeadLetters(
   queueUrl: string,
   options: { max: number; visibilityTimeoutSeconds: number },
 ): Promise<Listing> {
-  const approximateTotal = (await queueDepth(sqs, queueUrl)).total;
+  const approximateTotal = messageCount(await queueDepth(sqs, queueUrl));
   const seen = new Map<string, Message>();
   try {
     while (seen.size < options.max) {

@@ -6,7 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { MESSAGE_ATTRIBUTES as ATTRIBUTE } from '../../shared/contract/message-attributes.ts';
-import { queueDepth } from '../../shared/queues.ts';
+import { messageCount, queueDepth } from '../../shared/queues.ts';
 import type { CommandHistory } from './command-history.ts';
 import { type DeadLetter, describeDeadLetter, releaseMessages } from './dead-letters.ts';
 
@@ -51,7 +51,7 @@ export async function redriveDeadLetters(
   queues: { deadLetterQueueUrl: string; queueUrl: string },
   options: { max?: number; force?: boolean; history: Pick<CommandHistory, 'finalSentAfter'> },
 ): Promise<RedriveResult> {
-  const limit = options.max ?? (await queueDepth(sqs, queues.deadLetterQueueUrl)).total;
+  const limit = options.max ?? messageCount(await queueDepth(sqs, queues.deadLetterQueueUrl));
   const result: RedriveResult = { moved: [], skipped: [], failed: [], remaining: 0 };
   const seen = new Set<string>();
   // Groups whose head failed or was skipped: the rest of the group stays behind it.
@@ -108,7 +108,7 @@ export async function redriveDeadLetters(
     await releaseMessages(sqs, queues.deadLetterQueueUrl, unsent).catch(() => undefined);
     if (result.failed.length > 0) break;
   }
-  result.remaining = (await queueDepth(sqs, queues.deadLetterQueueUrl)).total;
+  result.remaining = messageCount(await queueDepth(sqs, queues.deadLetterQueueUrl));
   return result;
 }
 

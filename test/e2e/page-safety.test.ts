@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { uniqueEmail } from '../support/environment.ts';
+import { uniqueEmail } from '../harness/environment.ts';
 import { eventually } from './support/eventually.ts';
 import { describedBy, shownText, usersPage } from './support/users-page.ts';
 import { useWebSession } from './support/web-session.ts';

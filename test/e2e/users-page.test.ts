@@ -1,6 +1,6 @@
 import bcrypt from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
-import { uniqueEmail } from '../support/environment.ts';
+import { uniqueEmail } from '../harness/environment.ts';
 import { eventually } from './support/eventually.ts';
 import { type NewUser, shownText, usersPage } from './support/users-page.ts';
 import { useWebSession } from './support/web-session.ts';

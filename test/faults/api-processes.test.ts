@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { findFreePort } from '../../scripts/emulators.ts';
-import { type FaultSystem, startFaultSystem } from './support/fault-system.ts';
-import type { ServiceProcess } from './support/processes.ts';
+import { findFreePort } from '../../scripts/dev/emulators.ts';
+import { type FaultSystem, startFaultSystem } from '../harness/fault-system.ts';
+import type { ServiceProcess } from '../harness/processes.ts';
 
 let system: FaultSystem;
 let api: ServiceProcess;
@@ -139,6 +140,32 @@ describe('API_PROCESSES=2', () => {
       expect(api.logs().some((e) => e.pid === pid && e.msg === 'stopped')).toBe(true);
     }
     expect(api.strayOutput()).toBe('');
+  });
+
+  it('on Ctrl-C in a terminal finishes in-flight requests and exits 0', async () => {
+    const primary = await system.startApi();
+    await vi.waitFor(
+      () => {
+        const all = primary.logs().filter((e) => e.msg === 'all api processes listening');
+        expect(all).toHaveLength(1);
+      },
+      { timeout: 10_000 },
+    );
+    const children = apiProcesses(primary.pid);
+    expect(children).toHaveLength(2);
+    const inFlight = send('GET', '/commands/never-sent?waitSeconds=2');
+    await sleep(300);
+    // The terminal sends SIGINT to the whole process group, so each API process gets it and
+    // then the supervisor's SIGTERM too: that repeat must not cut its stop short.
+    for (const pid of [...children, primary.pid]) process.kill(pid, 'SIGINT');
+
+    expect(await inFlight).toMatchObject({ status: 200, text: expect.stringContaining('pending') });
+    const exit = await primary.exited;
+    expect(exit.code).toBe(0);
+    for (const pid of children) {
+      expect(primary.logs().some((e) => e.pid === pid && e.msg === 'stopped')).toBe(true);
+    }
+    expect(primary.strayOutput()).toBe('');
   });
 
   it('exits 1 instead of restarting processes that cannot start', async () => {

@@ -1,8 +1,8 @@
 import { type Message, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { messageGroupIdFor } from '../../shared/contract/commands.ts';
+import { type FaultSystem, startFaultSystem } from '../harness/fault-system.ts';
 import { dlqList, dlqRedrive, runDlq } from './support/dlq-cli.ts';
-import { type FaultSystem, startFaultSystem } from './support/fault-system.ts';
 import { HASHES } from './support/model.ts';
 import { drainDeadLetters } from './support/reconcile.ts';
 

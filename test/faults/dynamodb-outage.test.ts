@@ -1,6 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DYNAMODB_QUIESCE_MS, type FaultSystem, startFaultSystem } from './support/fault-system.ts';
+import {
+  DYNAMODB_QUIESCE_MS,
+  type FaultSystem,
+  startFaultSystem,
+} from '../harness/fault-system.ts';
 import { planCommands, submitted } from './support/model.ts';
 import { reconcile, settle } from './support/reconcile.ts';
 

@@ -4,10 +4,10 @@ import {
   type UserCommand,
   type UserCommandSchema,
 } from '../../shared/contract/commands.ts';
+import { type FaultSystem, startFaultSystem } from '../harness/fault-system.ts';
+import { stopService } from '../harness/processes.ts';
 import { dlqRedrive } from './support/dlq-cli.ts';
-import { type FaultSystem, startFaultSystem } from './support/fault-system.ts';
 import { HASHES } from './support/model.ts';
-import { stopService } from './support/processes.ts';
 import { scan } from './support/reconcile.ts';
 
 let system: FaultSystem;

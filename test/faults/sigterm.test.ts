@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type FaultSystem, startFaultSystem } from './support/fault-system.ts';
+import { type FaultSystem, startFaultSystem } from '../harness/fault-system.ts';
+import type { ServiceProcess } from '../harness/processes.ts';
 import {
   type HttpAnswer,
   type HttpStep,
@@ -7,7 +8,6 @@ import {
   sendStep,
 } from './support/http-client.ts';
 import { planCommands, submitted } from './support/model.ts';
-import type { ServiceProcess } from './support/processes.ts';
 import { reconcile, settle } from './support/reconcile.ts';
 
 const SHUTDOWN_BOUND_MS = 10_000;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { findFreePort } from '../../scripts/emulators.ts';
-import { type FaultSystem, startFaultSystem } from './support/fault-system.ts';
+import { findFreePort } from '../../scripts/dev/emulators.ts';
+import { type FaultSystem, startFaultSystem } from '../harness/fault-system.ts';
 import {
   type HttpAnswer,
   type HttpStep,

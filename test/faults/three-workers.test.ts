@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FaultSystem, startFaultSystem } from './support/fault-system.ts';
+import { type FaultSystem, startFaultSystem } from '../harness/fault-system.ts';
 import { planCommands, submitted } from './support/model.ts';
 import { reconcile, settle } from './support/reconcile.ts';
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserCommand } from '../../shared/contract/commands.ts';
+import { type FaultSystem, startFaultSystem } from '../harness/fault-system.ts';
+import { stopService } from '../harness/processes.ts';
 import { dlqList, dlqRedrive } from './support/dlq-cli.ts';
-import { type FaultSystem, startFaultSystem } from './support/fault-system.ts';
 import { planCommands, submitted } from './support/model.ts';
-import { stopService } from './support/processes.ts';
 import { reconcile, scan, settle } from './support/reconcile.ts';
 
 let system: FaultSystem;

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type FaultSystem, startFaultSystem } from './support/fault-system.ts';
+import { type FaultSystem, startFaultSystem } from '../harness/fault-system.ts';
 import { planCommands } from './support/model.ts';
 import { scan } from './support/reconcile.ts';
 

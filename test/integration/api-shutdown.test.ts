@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Api } from '../../api/wiring.ts';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment.ts';
+import { createTestEnvironment, type TestEnvironment } from '../harness/environment.ts';
 
 let t: TestEnvironment;
 let api: Api;

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Api } from '../../api/wiring.ts';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment.ts';
+import { createTestEnvironment, type TestEnvironment } from '../harness/environment.ts';
 
 const TOKEN = 'a-long-enough-test-token';
 let t: TestEnvironment;

@@ -8,7 +8,7 @@ import {
   makeCommand,
   type TestEnvironment,
   uniqueEmail,
-} from '../support/environment.ts';
+} from '../harness/environment.ts';
 
 let t: TestEnvironment;
 const batchCalls: number[] = [];

@@ -10,7 +10,7 @@ import {
   SAMPLE_HASH,
   type TestEnvironment,
   uniqueEmail,
-} from '../support/environment.ts';
+} from '../harness/environment.ts';
 
 let t: TestEnvironment;
 
@@ -44,7 +44,7 @@ describe('commands published straight to the queue', () => {
       lastName: 'Hopper',
       passwordHash: SAMPLE_HASH,
     });
-    await t.publishCommand(create);
+    await t.publish(create);
     expect(await outcomeOf(create.commandId)).toMatchObject({
       status: 'succeeded',
       type: 'user.create',
@@ -59,7 +59,7 @@ describe('commands published straight to the queue', () => {
     });
 
     const update = makeCommand('user.update', { emailAddress: email, lastName: 'Murray Hopper' });
-    await t.publishCommand(update);
+    await t.publish(update);
     expect(await outcomeOf(update.commandId)).toMatchObject({ status: 'succeeded' });
     expect(await t.getUser(email)).toMatchObject({
       lastName: 'Murray Hopper',
@@ -69,7 +69,7 @@ describe('commands published straight to the queue', () => {
     });
 
     const remove = makeCommand('user.delete', { emailAddress: email });
-    await t.publishCommand(remove);
+    await t.publish(remove);
     expect(await outcomeOf(remove.commandId)).toMatchObject({ status: 'succeeded' });
     expect(await t.getUser(email)).toBeUndefined();
   });
@@ -97,11 +97,11 @@ describe('duplicates', () => {
       lastName: 'Only',
       passwordHash: SAMPLE_HASH,
     });
-    await t.publishCommand(create, { deduplicationId: randomUUID() });
-    await t.publishCommand(create, { deduplicationId: randomUUID() });
+    await t.publish(create, { deduplicationId: randomUUID() });
+    await t.publish(create, { deduplicationId: randomUUID() });
     // A later command in the same group proves both copies were consumed before it.
     const marker = makeCommand('user.update', { emailAddress: email, firstName: 'Marker' });
-    await t.publishCommand(marker);
+    await t.publish(marker);
     await outcomeOf(marker.commandId);
 
     expect(await commandRecordsFor(create.commandId)).toHaveLength(1);
@@ -128,7 +128,7 @@ describe('duplicates', () => {
         lastName: 'D',
         passwordHash: SAMPLE_HASH,
       });
-      await isolated.publishCommand(create);
+      await isolated.publish(create);
       const { Messages = [] } = await isolated.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: isolated.queueUrl,
@@ -189,14 +189,14 @@ describe('duplicates', () => {
       { emailAddress: email, firstName: 'Original', lastName: 'B', passwordHash: SAMPLE_HASH },
       commandId,
     );
-    await t.publishCommand(create);
+    await t.publish(create);
     await outcomeOf(commandId);
     const impostor = makeCommand(
       'user.update',
       { emailAddress: email, firstName: 'Impostor' },
       commandId,
     );
-    await t.publishCommand(impostor, { deduplicationId: randomUUID() });
+    await t.publish(impostor, { deduplicationId: randomUUID() });
 
     const record = await vi.waitFor(
       async () => {

@@ -5,7 +5,7 @@ import {
   createTestEnvironment,
   type TestEnvironment,
   uniqueEmail,
-} from '../support/environment.ts';
+} from '../harness/environment.ts';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
 
 const environments: TestEnvironment[] = [];

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Api } from '../../api/wiring.ts';
-import { drainQueue } from '../support/aws-reads.ts';
 import {
   createTestEnvironment,
   type TestEnvironment,
   uniqueEmail,
-} from '../support/environment.ts';
+} from '../harness/environment.ts';
+import { drainQueue } from '../support/aws-reads.ts';
 import { startFaultProxy } from '../support/fault-proxy.ts';
 
 let t: TestEnvironment;

@@ -8,7 +8,7 @@ import {
   SAMPLE_HASH,
   type TestEnvironment,
   uniqueEmail,
-} from '../support/environment.ts';
+} from '../harness/environment.ts';
 
 let t: TestEnvironment;
 const deadLetters: Message[] = [];
@@ -129,7 +129,7 @@ describe('messages that can never be applied', () => {
       lastName: 'Here',
       passwordHash: SAMPLE_HASH,
     });
-    await t.publishCommand(good);
+    await t.publish(good);
     await deadLetterWithBody(bad);
     await vi.waitFor(
       async () => expect(await t.getUser(email)).toMatchObject({ firstName: 'Still' }),

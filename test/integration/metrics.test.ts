@@ -6,7 +6,7 @@ import {
   createTestEnvironment,
   type TestEnvironment,
   uniqueEmail,
-} from '../support/environment.ts';
+} from '../harness/environment.ts';
 
 let t: TestEnvironment;
 let api: Api;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BEARER_AUTH } from '../../api/openapi.ts';
 import type { Access } from '../../api/security.ts';
 import type { Api } from '../../api/wiring.ts';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment.ts';
+import { createTestEnvironment, type TestEnvironment } from '../harness/environment.ts';
 import { type OpenApiDocument, openApiPath } from '../support/observed-statuses.ts';
 
 const TOKEN = 'a-long-enough-test-token';

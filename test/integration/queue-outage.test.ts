@@ -1,25 +1,27 @@
-import { startFauxqs } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RestartableEmulator, startSqsEmulator } from '../harness/emulators.ts';
 import {
   createTestEnvironment,
   type TestEnvironment,
   uniqueEmail,
-} from '../support/environment.ts';
+} from '../harness/environment.ts';
+import { recordSuiteMessages } from '../support/secrecy.ts';
 
 /** An SQS of its own, so this file can take it away without touching other files. */
-let fauxqs: Awaited<ReturnType<typeof startFauxqs>>;
+let sqs: RestartableEmulator & { publishedMessageBodies(): string[] };
 let t: TestEnvironment;
 
 beforeAll(async () => {
-  fauxqs = await startFauxqs({ port: 0, logger: false });
+  sqs = await startSqsEmulator();
   t = await createTestEnvironment({
-    AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${fauxqs.port}`,
+    AWS_ENDPOINT_URL_SQS: sqs.endpoint,
     AWS_REQUEST_TIMEOUT_MS: '1000',
   });
 });
 afterAll(async () => {
   await t?.close();
-  await fauxqs?.stop();
+  await sqs?.stop();
+  recordSuiteMessages(sqs?.publishedMessageBodies() ?? []);
 });
 
 describe('when the queue cannot be reached', () => {
@@ -28,7 +30,7 @@ describe('when the queue cannot be reached', () => {
     const email = uniqueEmail('outage');
     expect((await api.app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
 
-    await fauxqs.stop();
+    await sqs.stop();
 
     const response = await api.app.inject({
       method: 'POST',

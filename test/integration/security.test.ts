@@ -4,7 +4,7 @@ import {
   createTestEnvironment,
   type TestEnvironment,
   uniqueEmail,
-} from '../support/environment.ts';
+} from '../harness/environment.ts';
 
 const TOKEN = 'a-long-enough-test-token';
 let t: TestEnvironment;

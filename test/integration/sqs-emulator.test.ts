@@ -9,8 +9,9 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EMULATOR_CREDENTIALS, startSqsEmulator } from '../../scripts/emulators.ts';
+import { EMULATOR_CREDENTIALS } from '../../scripts/dev/emulators.ts';
 import { createSqsClient } from '../../shared/aws-clients.ts';
+import { startSqsEmulator } from '../harness/emulators.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'fauxqs-'));
 let emulator: Awaited<ReturnType<typeof startSqsEmulator>>;

@@ -4,7 +4,7 @@ import {
   createTestEnvironment,
   type TestEnvironment,
   uniqueEmail,
-} from '../support/environment.ts';
+} from '../harness/environment.ts';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
 
 let t: TestEnvironment;

@@ -7,7 +7,7 @@ import {
   SAMPLE_HASH,
   type TestEnvironment,
   uniqueEmail,
-} from '../support/environment.ts';
+} from '../harness/environment.ts';
 import { type FaultProxy, startFaultProxy, THROTTLED } from '../support/fault-proxy.ts';
 
 let t: TestEnvironment;
@@ -59,7 +59,7 @@ describe('a command that fails transiently every time', () => {
     proxy.setRule((operation) => (operation === 'TransactWriteItems' ? THROTTLED : 'pass'));
     const worker = await t.startWorker({ AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint });
     const command = createCommand();
-    await t.publishCommand(command);
+    await t.publish(command);
 
     await worker.spy.waitForCommand(command.commandId, { outcome: 'transient' });
     expect(await statusOf(command.commandId)).toMatchObject({
@@ -104,7 +104,7 @@ describe('a command that fails transiently every time', () => {
     // A port nobody listens on: every write fails like an outage, the record included.
     const worker = await t.startWorker({ AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' });
     const command = createCommand();
-    await t.publishCommand(command);
+    await t.publish(command);
 
     await worker.spy.waitForCommand(command.commandId, { outcome: 'exhausted', timeoutMs: 30_000 });
     const dead = await deadLetterOf(command.commandId);

@@ -6,7 +6,7 @@ import {
   SAMPLE_HASH,
   type TestEnvironment,
   uniqueEmail,
-} from '../support/environment.ts';
+} from '../harness/environment.ts';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
 
 let t: TestEnvironment;
@@ -81,7 +81,7 @@ describe('the worker’s health and readiness', () => {
       lastName: 'H',
       passwordHash: SAMPLE_HASH,
     });
-    await t.publishCommand(command);
+    await t.publish(command);
     const stalled = await vi.waitFor(
       async () => {
         const health = await get('/health');

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Api } from '../../api/wiring.ts';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment.ts';
+import { createTestEnvironment, type TestEnvironment } from '../harness/environment.ts';
 import { answerWithin, expectWellFormed } from './support/answers.ts';
 
 let t: TestEnvironment;

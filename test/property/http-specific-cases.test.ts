@@ -5,7 +5,7 @@ import {
   createTestEnvironment,
   type TestEnvironment,
   uniqueEmail,
-} from '../support/environment.ts';
+} from '../harness/environment.ts';
 import { answerWithin, expectWellFormed } from './support/answers.ts';
 
 let t: TestEnvironment;

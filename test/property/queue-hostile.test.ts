@@ -1,8 +1,8 @@
 import { type Message, SendMessageCommand } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type ServiceProcess, startService, stopService } from '../faults/support/processes.ts';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment.ts';
+import { createTestEnvironment, type TestEnvironment } from '../harness/environment.ts';
+import { type ServiceProcess, startService, stopService } from '../harness/processes.ts';
 import { type HostileMessage, hostileMessage } from './support/hostile-messages.ts';
 
 let t: TestEnvironment;

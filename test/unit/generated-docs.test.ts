@@ -5,7 +5,7 @@ import {
   renderCommandJsonSchema,
   renderConfigTable,
   replaceSection,
-} from '../../scripts/docs.ts';
+} from '../../scripts/docs/render.ts';
 
 describe('generated documents (run `npm run docs` when these fail)', () => {
   it('the committed JSON Schema of the queue message matches the zod contract', () => {

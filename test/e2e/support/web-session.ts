@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
-import { createTestEnvironment, type TestEnvironment } from '../../support/environment.ts';
+import { createTestEnvironment, type TestEnvironment } from '../../harness/environment.ts';
 import { launchChromium } from './chromium.ts';
 
 /** Where a failing test leaves a picture of the page (git-ignored). */

@@ -2,8 +2,8 @@ import type { Message } from '@aws-sdk/client-sqs';
 import bcrypt from 'bcryptjs';
 import { expect, vi } from 'vitest';
 import { messageGroupIdFor } from '../../../shared/contract/commands.ts';
+import type { FaultSystem } from '../../harness/fault-system.ts';
 import { drainQueue, scanAll } from '../../support/aws-reads.ts';
-import type { FaultSystem } from './fault-system.ts';
 import { expectedState, type SubmittedCommand } from './model.ts';
 
 export interface Expectation {

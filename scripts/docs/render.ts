@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { EnvVariables } from '../shared/config.ts';
-import { SCHEMA_VERSION, UserCommandSchema } from '../shared/contract/commands.ts';
+import { EnvVariables } from '../../shared/config.ts';
+import { SCHEMA_VERSION, UserCommandSchema } from '../../shared/contract/commands.ts';
 
 /**
  * Documents generated from the code, so they cannot drift: the JSON Schema of the queue

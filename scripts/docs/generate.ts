@@ -4,7 +4,7 @@ import {
   renderCommandJsonSchema,
   renderConfigTable,
   replaceSection,
-} from './docs.ts';
+} from './render.ts';
 
 writeFileSync(COMMAND_SCHEMA_PATH, renderCommandJsonSchema());
 const readme = readFileSync('README.md', 'utf8');

@@ -1,9 +1,6 @@
-import { startEmulators } from '../scripts/emulators.ts';
+import { startEmulators } from '../../scripts/dev/emulators.ts';
 
-/**
- * The emulators in a process of their own, so a baseline loop in the bench process does not
- * share its event loop with the SQS emulator it measures. Prints the env as one JSON line.
- */
+/** Started by startEmulatorsInOwnProcess (emulators.ts): prints the env as one JSON line. */
 const emulators = await startEmulators();
 process.stdout.write(`${JSON.stringify(emulators.env)}\n`);
 const stop = async () => {

@@ -1,5 +1,5 @@
 import { connect, createServer, type Socket } from 'node:net';
-import { findFreePort } from '../../../scripts/emulators.ts';
+import { findFreePort } from '../../scripts/dev/emulators.ts';
 
 /**
  * A TCP link to a server that a test can cut and restore, as a network partition would:

@@ -1,16 +1,16 @@
 import type { AddressInfo } from 'node:net';
-import { createApi } from '../api/wiring.ts';
-import { createDynamoDbClient, createSqsClient } from '../shared/aws-clients.ts';
-import { loadConfig } from '../shared/config.ts';
-import { createLogger } from '../shared/logger.ts';
-import { provisionResources } from '../shared/provision.ts';
-import { launchChromium } from '../test/e2e/support/chromium.ts';
-import { type UsersPage, usersPage } from '../test/e2e/support/users-page.ts';
-import { createWorker } from '../worker/worker.ts';
-import { startEmulators } from './emulators.ts';
+import { createApi } from '../../api/wiring.ts';
+import { startEmulators } from '../../scripts/dev/emulators.ts';
+import { createDynamoDbClient, createSqsClient } from '../../shared/aws-clients.ts';
+import { loadConfig } from '../../shared/config.ts';
+import { createLogger } from '../../shared/logger.ts';
+import { provisionResources } from '../../shared/provision.ts';
+import { createWorker } from '../../worker/worker.ts';
+import { launchChromium } from './support/chromium.ts';
+import { type UsersPage, usersPage } from './support/users-page.ts';
 
 /**
- * `node scripts/screenshot.ts [out.png]`: the README's picture of the page, taken with the
+ * `npm run screenshot [-- out.png]`: the README's picture of the page, taken with the
  * end-to-end tests' tooling. Runs the whole system in memory on free ports, fills the page
  * the way a person would (so the activity list is real), then photographs it.
  */
