@@ -65,7 +65,6 @@ export async function buildApp(deps: AppDependencies, log: Logger): Promise<Fast
         version: API_VERSION,
         // No license: package.json declares none.
       },
-      // Relative: the server this document is served by.
       servers: [{ url: '/', description: 'The server this document comes from' }],
       tags: [
         {

@@ -104,8 +104,8 @@ export class CommandLedger {
   }
 
   /**
-   * Up to 100 records in one BatchGetItem, strongly consistent. Keys DynamoDB leaves
-   * unprocessed (throttling) are simply missing: the waiters read them on their next beat.
+   * At most 100 ids (BatchGetItem's limit). Keys DynamoDB leaves unprocessed (throttling)
+   * are simply missing: the waiters read them on their next beat.
    */
   async getMany(commandIds: string[]): Promise<Map<string, CommandRecord>> {
     const { Responses } = await this.#client

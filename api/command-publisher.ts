@@ -34,10 +34,10 @@ interface Pending {
  * id as deduplication id (a resent command within SQS's 5-minute window is dropped by SQS;
  * after that the worker's command record catches it).
  *
- * Commands arriving together are coalesced into SendMessageBatch calls of up to 10, sent
- * within `batchWindowMs` of the first; each caller still resolves only once its own entry
- * is stored, and an entry SQS refuses fails only its own caller. Order per user holds: a
- * batch keeps entry order, and a caller sends its next command only after this one resolved.
+ * Commands arriving together share a SendMessageBatch; each caller still resolves only once
+ * its own entry is stored, and an entry SQS refuses fails only its own caller. Order per user
+ * holds: a batch keeps entry order, and a caller sends its next command only after this one
+ * resolved.
  */
 export function createCommandPublisher(
   sqs: SQSClient,

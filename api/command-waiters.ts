@@ -54,7 +54,6 @@ const FIRST_PAUSES_MS = [10, 15, 25, 40, 80, 160];
  */
 const BEAT_MS = 250;
 
-/** The next shared beat after `time`: beats fall on multiples of BEAT_MS. */
 function nextBeat(time: number): number {
   return (Math.floor(time / BEAT_MS) + 1) * BEAT_MS;
 }
@@ -75,9 +74,7 @@ interface Watch {
 /**
  * Long polls that cost a bounded amount however many clients wait: one timer per process,
  * one BatchGetItem per hundred commands that are due, shared by every request waiting on
- * the same command. A new command is read at once and again after 10, 15, 25, 40, 80 and
- * 160 ms (one at low load is applied in milliseconds), then with every other waited-on
- * command on the shared 250 ms beat.
+ * the same command.
  */
 export function createCommandWaiters(options: CommandWaitersOptions): CommandWaiters {
   const watches = new Map<string, Watch>();

@@ -40,7 +40,6 @@ export class NotFoundError extends AppError {
   }
 }
 
-/** An Idempotency-Key already stands for a command with other content. */
 export class IdempotencyKeyReusedError extends AppError {
   constructor(key: string) {
     super(
@@ -56,7 +55,6 @@ export class UnavailableError extends AppError {
   override readonly retryAfterSeconds: number = 5;
 }
 
-/** The queue could not take the command: it was not accepted and nothing happened. */
 export class QueueUnavailableError extends UnavailableError {
   constructor(cause: unknown) {
     super(
@@ -68,7 +66,6 @@ export class QueueUnavailableError extends UnavailableError {
   }
 }
 
-/** DynamoDB could not answer a read (throttled, unreachable, failing): nothing is wrong with the request. */
 export class StoreUnavailableError extends UnavailableError {
   constructor(cause: unknown) {
     super(
@@ -91,7 +88,6 @@ export function readFailure(error: unknown): unknown {
     : new StoreUnavailableError(error);
 }
 
-/** The ledger could not reserve an Idempotency-Key: nothing was queued. */
 export class LedgerUnavailableError extends UnavailableError {
   constructor(cause: unknown) {
     super(
@@ -119,9 +115,8 @@ export interface ErrorBody {
 }
 
 /**
- * Maps every error to `{ code, message, details? }`. Known errors keep their status;
- * validation failures name each bad field; anything else is a 500 with a generic message,
- * logged in full. A 4xx is the caller's mistake, not ours, so it is not logged as an error.
+ * The log level says whose fault it is: a 4xx is the caller's (info), an outage a
+ * dependency's (warn, with its cause), and only a bug ours (error).
  */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
@@ -133,7 +128,6 @@ export function registerErrorHandling(app: FastifyInstance): void {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, body } = toErrorResponse(error);
-    // An outage of a dependency is worth a warning with its cause; only a bug is an error.
     if (error instanceof UnavailableError)
       request.log.warn(
         { err: error, code: body.code },

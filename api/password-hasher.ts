@@ -19,7 +19,6 @@ export interface PasswordHasherOptions {
   perClient: number;
 }
 
-/** Every thread is busy and the queue is full: retry in a moment. */
 export class HashingBusyError extends UnavailableError {
   override readonly retryAfterSeconds = 1;
   constructor() {
@@ -31,7 +30,6 @@ export class HashingBusyError extends UnavailableError {
   }
 }
 
-/** One client has its share of the hashing queue already. */
 export class HashingQuotaError extends AppError {
   override readonly retryAfterSeconds = 1;
   constructor(perClient: number) {

@@ -112,10 +112,7 @@ const securityPlugin: FastifyPluginAsync<SecuritySettings> = async (app, setting
   }
 };
 
-/**
- * Keeps every route's access as it is registered. Preflight requests (OPTIONS) carry no
- * credentials and return no data, so they are public.
- */
+/** Preflight requests (OPTIONS) carry no credentials and return no data, so they are public. */
 function recordAccessPolicy(app: FastifyInstance) {
   // The route options themselves: hooks of inner scopes (asPublic) still set access after
   // this one has run, so it is read when asked.
@@ -138,7 +135,6 @@ function recordAccessPolicy(app: FastifyInstance) {
   );
 }
 
-/** Registers `plugin` so that every route it adds is public. */
 export function asPublic<Options extends FastifyPluginOptions>(
   plugin: FastifyPluginAsync<Options> | FastifyPluginCallback<Options>,
 ): FastifyPluginAsync<Options> {

@@ -30,13 +30,10 @@ export interface ApiProcessesOptions {
 }
 
 /**
- * API_PROCESSES > 1. This primary process serves no request: it starts `processes` API
- * processes, each listening on PORT with SO_REUSEPORT, so the kernel spreads connections
- * among them with no hop through here. It restarts a process that dies after it started
- * listening, and gives up (exit 1) when one dies before: a startup error would only repeat.
- * On SIGTERM or SIGINT it stops them all and exits 0 once each has stopped cleanly. It also
- * gathers the metrics of every process for whichever process is scraped, and relays their
- * output whole lines at a time.
+ * API_PROCESSES > 1. This primary serves no request: each API process listens on PORT with
+ * SO_REUSEPORT, so the kernel spreads connections among them with no hop through here. A
+ * process that dies before it listens is not restarted (exit 1): a startup error would only
+ * repeat.
  */
 export function superviseApiProcesses({
   processes,
@@ -80,6 +77,7 @@ export function superviseApiProcesses({
       },
       (shutdownTimeoutSeconds + 5) * 1000,
     ).unref();
+    // After a Ctrl-C the processes have the terminal's SIGINT already; they ignore this one.
     for (const worker of running()) worker.process.kill('SIGTERM');
     if (running().length === 0) void exit(failed ? 1 : 0);
   };
@@ -131,10 +129,6 @@ export function announceListening(): void {
   if (cluster.isWorker) process.send?.({ type: LISTENING });
 }
 
-/**
- * Copies `from` to `to`, holding back a trailing partial line until its newline arrives.
- * Resolves once `from` has ended.
- */
 async function relayWholeLines(from: Readable | null, to: Writable): Promise<void> {
   if (!from) return;
   let partial: Buffer = Buffer.alloc(0);

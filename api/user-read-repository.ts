@@ -51,7 +51,7 @@ export class UserReadRepository {
     return Item as UserView | undefined;
   }
 
-  /** A page of the users table. The cursor is opaque to callers (base64url of the last key). */
+  /** The cursor is opaque to callers (base64url of the last key). */
   async listUsers(limit: number, cursor: string | undefined): Promise<UserPage> {
     const start = cursor ? { ExclusiveStartKey: decodeCursor(cursor) } : {};
     const { Items = [], LastEvaluatedKey } = await this.#client

@@ -15,7 +15,6 @@ import { UserReadRepository } from './user-read-repository.ts';
 
 export interface Api {
   app: FastifyInstance;
-  /** Closes the server (in-flight requests finish), the hash threads and the clients. */
   close(): Promise<void>;
 }
 

@@ -8,7 +8,6 @@ export interface Readiness {
 /** A probe that has not answered by then counts as failed: /ready must answer promptly. */
 const CHECK_TIMEOUT_MS = 2000;
 
-/** Runs every reachability probe at once; ready when all of them answered in time. */
 export async function checkReadiness(
   checks: ReadinessChecks,
   timeoutMs = CHECK_TIMEOUT_MS,

@@ -150,7 +150,6 @@ export function createCommandConsumer(options: CommandConsumerOptions): CommandC
   };
 }
 
-/** The batch handler's queue actions, done with SQS. */
 function sqsQueueActions(options: CommandConsumerOptions): QueueActions<Message> {
   return {
     /**

@@ -131,7 +131,7 @@ function keepInvisible<M extends ReceivedMessage>(inHand: Set<M>, options: Batch
   };
 }
 
-/** Processes one message and carries out its outcome's action. True when it may be deleted. */
+/** True when the message may be deleted. */
 async function settleMessage<M extends ReceivedMessage>(
   message: M,
   options: BatchOptions<M>,

@@ -5,7 +5,6 @@ import type { WorkerMetrics } from './metrics.ts';
 const FIRST_DELAY_MS = 250;
 const MAX_DELAY_MS = 5000;
 
-/** 250 ms, 500 ms, 1 s, ... capped at 5 s: how long to wait after `failures` failed receives in a row. */
 export function receiveRetryDelayMs(failures: number): number {
   return failures <= 0 ? 0 : Math.min(FIRST_DELAY_MS * 2 ** (failures - 1), MAX_DELAY_MS);
 }
@@ -47,7 +46,6 @@ export class ReceiveBackoff {
     this.#failures = 0;
   }
 
-  /** Waits before the next receive while failing; returns at once when stopping. */
   async wait(): Promise<void> {
     const delay = receiveRetryDelayMs(this.#failures);
     if (delay === 0 || this.#signal.aborted) return;

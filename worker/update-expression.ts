@@ -9,7 +9,6 @@ export interface UpdateFields {
   set: Record<string, unknown>;
   /** SET only where the item has no such attribute yet. */
   setIfAbsent?: Record<string, unknown>;
-  /** REMOVE these attributes. */
   remove?: string[];
 }
 

@@ -93,7 +93,7 @@ export class UserWriteRepository {
     );
   }
 
-  /** Puts the new user unless the email is taken. Dates come from issuedAt: a retry writes the same bytes. */
+  /** Dates come from issuedAt, so a retry writes the same bytes. */
   createUser(command: CreateUserCommand, facts: MessageFacts): Promise<ApplyOutcome> {
     const { emailAddress, firstName, lastName, passwordHash } = command.payload;
     const user = {
@@ -113,7 +113,6 @@ export class UserWriteRepository {
     return this.#apply(command, facts, user, REJECTIONS.emailTaken);
   }
 
-  /** SETs the given fields and dateUpdated on an existing user; the email never changes. */
   updateUser(command: UpdateUserCommand, facts: MessageFacts): Promise<ApplyOutcome> {
     const { emailAddress, firstName, lastName, passwordHash } = command.payload;
     const user = {

@@ -27,7 +27,6 @@ export interface WorkerOptions {
   spy?: boolean;
 }
 
-/** Builds the worker from config: resolves the queues, then consumes until stopped. */
 export async function createWorker(
   config: Config,
   log: Logger,

@@ -58,7 +58,6 @@ export const commandRoutes: FastifyPluginAsync<AppDependencies> = async (app, de
           : await deps.waiters.waitFor(commandId, {
               client: request.ip,
               deadline: performance.now() + waitSeconds * 1000,
-              // Stop early if the client went away.
               gone: () => request.raw.socket.destroyed,
             });
       const status = record ? toStatus(record) : { commandId, status: 'pending' as const };

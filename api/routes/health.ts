@@ -10,10 +10,6 @@ const ReadySchema = z.object({
   checks: z.record(z.string(), z.object({ ok: z.boolean(), error: z.string().optional() })),
 });
 
-/**
- * /health: the process is up. /ready: it can reach SQS and DynamoDB right now.
- * /metrics: Prometheus text format, every API process's added up when API_PROCESSES > 1.
- */
 export const healthRoutes: FastifyPluginAsync<AppDependencies> = async (app, deps) => {
   const route = app.withTypeProvider<ZodTypeProvider>();
   route.get(

@@ -55,10 +55,6 @@ const commandHeaders: Record<number, Record<string, HeaderDoc>> = {
   },
 };
 
-/**
- * Commands (POST, PATCH, DELETE) are validated, turned into queue messages and answered
- * 202 once SQS holds them; the worker applies them. Reads go straight to the table.
- */
 export const userRoutes: FastifyPluginAsync<AppDependencies> = async (app, deps) => {
   const route = app.withTypeProvider<ZodTypeProvider>();
 

@@ -6,10 +6,7 @@ import helmet from 'helmet';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
 
-/**
- * The security headers of every response. Wrapped with fastify-plugin so the hook applies to
- * the whole app, /docs and the JSON routes included.
- */
+/** Wrapped with fastify-plugin, so the hook covers the whole app, /docs and the JSON routes too. */
 const securityHeadersPlugin: FastifyPluginAsync = async (app) => {
   // helmet itself, built once: @fastify/helmet rebuilds the middleware (and re-parses the
   // CSP) on every request, a measurable share of a read's CPU.
@@ -37,7 +34,6 @@ export const securityHeaders = fp(securityHeadersPlugin, {
   fastify: '5.x',
 });
 
-/** The browser page at `/`: the static files of public/. */
 export const webPage: FastifyPluginAsync = async (app) => {
   // wildcard: false serves the files present at start-up as routes of their own, so unknown
   // paths still reach the API's JSON not-found handler instead of a catch-all.
