@@ -1,4 +1,5 @@
-# One recipe, two images: `--target api` and `--target worker` (docker-compose.yml picks them).
+# One recipe, three images: `--target api`, `--target worker` and `--target provision`, the
+# one-shot that creates the tables and queues (docker-compose.yml picks them).
 # Node 24 runs the TypeScript sources as they are (type stripping): no build step, no tsc.
 # Configuration comes only from the environment at run time; nothing secret is baked in.
 ARG NODE_IMAGE=node:24-slim
@@ -12,13 +13,19 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund
 
-# What both processes share. Files stay root-owned: the process reads its code, never changes it.
+# What every process shares. Files stay root-owned: the process reads its code, never changes it.
 FROM ${NODE_IMAGE} AS runtime
 WORKDIR /app
 COPY --from=dependencies /app/node_modules ./node_modules
 COPY package.json ./
 COPY shared ./shared
 USER node
+
+# `npm run provision` as an image: creates what is missing, changes nothing that exists, exits.
+# Before api and worker so that a plain `docker build .` still builds the last stage, the worker.
+FROM runtime AS provision
+COPY scripts/provision.ts ./scripts/provision.ts
+CMD ["node", "scripts/provision.ts"]
 
 FROM runtime AS api
 COPY api ./api

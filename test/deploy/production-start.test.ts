@@ -1,20 +1,18 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { createDynamoDbClient, createSqsClient } from '../../shared/aws-clients.ts';
-import { loadConfig } from '../../shared/config.ts';
-import { provisionResources } from '../../shared/provision.ts';
+import { findFreePort } from '../../scripts/dev/emulators.ts';
 import { readCompose, serviceOf } from './support/compose.ts';
 import { commandOf, readDockerfile, resolveStage } from './support/dockerfile.ts';
 import { assembleStage, imageEnvironment, runStage } from './support/image.ts';
 
 /**
  * Builds what the Dockerfile builds, without Docker: its COPY lines into folders, its
- * `npm ci` (production dependencies only), then its CMDs, on Node 24 like the image.
+ * `npm ci` (production dependencies only), then its CMDs, on Node 24 like the image, in the
+ * order of docker-compose.yml: provision to its end, then api and worker.
  */
 const root = join(import.meta.dirname, '../..');
 const stages = readDockerfile(join(root, 'Dockerfile'));
@@ -23,14 +21,9 @@ const children: Record<string, ChildProcess> = {};
 const output: Record<string, string> = { api: '', worker: '' };
 let baseUrl: string;
 let port: number;
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address ? address.port : 0;
-}
+let env: Record<string, string>;
+/** What the provision image printed and how it exited, at the first and the second run. */
+const provisionRuns: { exitCode: number | null; stdout: string; stderr: string }[] = [];
 
 function start(target: 'api' | 'worker', env: Record<string, string>) {
   const instructions = resolveStage(stages, target);
@@ -48,6 +41,19 @@ function start(target: 'api' | 'worker', env: Record<string, string>) {
     output[target] += chunk;
   });
   children[target] = child;
+}
+
+/** The provision image's CMD, run to its end like the compose one-shot. */
+function runProvision(): { exitCode: number | null; stdout: string; stderr: string } {
+  const instructions = resolveStage(stages, 'provision');
+  const [, ...args] = commandOf(instructions);
+  const result = spawnSync(process.execPath, args, {
+    cwd: join(workdir, 'provision'),
+    env: { ...imageEnvironment(instructions), ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { exitCode: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: string | null }> {
@@ -74,14 +80,14 @@ beforeAll(async () => {
     assembleStage(stage.instructions, { root, dir: stageDirs[stage.name] as string, stageDirs });
     await runStage(stage.instructions, stageDirs[stage.name] as string);
   }
-  for (const target of ['api', 'worker']) {
+  for (const target of ['provision', 'api', 'worker']) {
     assembleStage(resolveStage(stages, target), { root, dir: join(workdir, target), stageDirs });
   }
 
   const suffix = randomUUID().slice(0, 8);
-  port = await freePort();
+  port = await findFreePort();
   baseUrl = `http://127.0.0.1:${port}`;
-  const env: Record<string, string> = {
+  env = {
     ...inject('emulatorEnv'),
     USERS_TABLE: `users-image-${suffix}`,
     COMMANDS_TABLE: `commands-image-${suffix}`,
@@ -94,16 +100,11 @@ beforeAll(async () => {
     WORKER_POLLERS: '1',
     WORKER_WAIT_TIME_SECONDS: '1',
   };
-  const config = loadConfig(env);
-  const credentials = {
-    accessKeyId: env.AWS_ACCESS_KEY_ID ?? '',
-    secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '',
-  };
-  const dynamoDb = createDynamoDbClient(config.aws, { requestTimeoutMs: 10_000, credentials });
-  const sqs = createSqsClient(config.aws, { requestTimeoutMs: 10_000, credentials });
-  await provisionResources({ dynamoDb, sqs, names: config.resources });
-  dynamoDb.destroy();
-  sqs.destroy();
+  // As compose does: api and worker only after provision exited 0.
+  provisionRuns.push(runProvision());
+  if (provisionRuns[0]?.exitCode !== 0) {
+    throw new Error(`provision failed:\n${provisionRuns[0]?.stdout}${provisionRuns[0]?.stderr}`);
+  }
 
   start('api', env);
   start('worker', env);
@@ -127,6 +128,19 @@ afterAll(() => {
 });
 
 describe('the image entry points, started as the Dockerfile starts them', () => {
+  it('provision: create every table and queue, then exit 0', () => {
+    const [first] = provisionRuns;
+    expect(first?.exitCode).toBe(0);
+    expect(first?.stdout.match(/^ +created +(table|queue) /gm)).toHaveLength(4);
+  });
+
+  it('provision: run again and change nothing, as at every compose up', () => {
+    const second = runProvision();
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(second.stdout).not.toMatch(/^ +(created|index-created|ttl-enabled|drift) /m);
+    expect(second.stdout.match(/^ +exists +(table|queue) /gm)).toHaveLength(4);
+  });
+
   it('have no development-only package to lean on, TypeScript tooling included', () => {
     const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
     const devOnly = Object.entries(lock.packages as Record<string, { dev?: boolean }>)

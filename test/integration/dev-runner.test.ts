@@ -84,7 +84,7 @@ describe('npm run dev on a running endpoint', () => {
     expect(await outcome.json()).toMatchObject({ commandId, status: 'succeeded' });
 
     const now = new Date();
-    utimesSync(join(root, 'api/main.ts'), now, now);
+    utimesSync(join(root, 'api/wiring.ts'), now, now);
     await until(() => outputLines(listening) === 2, 'restart of the API');
     expect(output).toMatch(/Restarting 'api\/main\.ts'/);
 

@@ -62,4 +62,9 @@ describe('the Markdown documentation', () => {
     }
     expect(broken).toEqual([]);
   });
+
+  it('keeps the README a newcomer reads: under 300 lines, the rest in docs/ and bench/', () => {
+    const lines = readFileSync(join(root, 'README.md'), 'utf8').trimEnd().split('\n').length;
+    expect(lines).toBeLessThan(300);
+  });
 });

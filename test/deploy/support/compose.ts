@@ -4,16 +4,19 @@ import { parse } from 'yaml';
 export interface ComposeService {
   image?: string;
   build?: { context: string; target?: string; dockerfile?: string };
+  profiles?: string[];
   environment?: Record<string, string | number | null>;
   ports?: string[];
   volumes?: string[];
-  depends_on?: Record<string, { condition: string }>;
-  healthcheck?: { test: string[]; interval?: string; retries?: number };
+  networks?: Record<string, { aliases?: string[] } | null>;
+  depends_on?: Record<string, { condition: string; required?: boolean }>;
+  healthcheck?: { test: string[]; interval?: string; timeout?: string; retries?: number };
   container_name?: string;
   deploy?: unknown;
   privileged?: boolean;
   tty?: boolean;
-  command?: unknown;
+  restart?: string;
+  command?: string[];
 }
 
 export interface ComposeFile {
@@ -29,6 +32,25 @@ export function serviceOf(compose: ComposeFile, name: string): ComposeService {
   const service = compose.services[name];
   if (!service) throw new Error(`docker-compose.yml has no service ${name}`);
   return service;
+}
+
+/**
+ * The services `docker compose --profile …` runs, by Compose's rule: a service without
+ * profiles always, one with profiles when any of them is active.
+ */
+export function enabledServices(compose: ComposeFile, activeProfiles: string[]): string[] {
+  return Object.entries(compose.services)
+    .filter(([, service]) => {
+      const profiles = service.profiles ?? [];
+      return profiles.length === 0 || profiles.some((profile) => activeProfiles.includes(profile));
+    })
+    .map(([name]) => name)
+    .sort();
+}
+
+/** The names a service answers to on the default network: its own and its aliases. */
+export function hostNamesOf(compose: ComposeFile, name: string): string[] {
+  return [name, ...(serviceOf(compose, name).networks?.default?.aliases ?? [])];
 }
 
 /**
