@@ -65,6 +65,37 @@ export async function provisionResources(deps: ProvisionDependencies): Promise<P
   return steps;
 }
 
+/**
+ * provisionResources once SQS and DynamoDB answer, for a backend that is starting beside us
+ * (LocalStack or the emulators in compose; `docker compose up -d localstack` right before
+ * `npm run dev`). Provisioning is idempotent, so it is simply run again while a call gets no
+ * answer (connection refused, unknown host, timeout) or a 5xx; any other error ends it at
+ * once: wrong credentials or a missing permission do not heal by waiting.
+ */
+export async function provisionWhenReachable(
+  deps: ProvisionDependencies,
+  options: { waitSeconds: number; onWait?: (reason: string) => void },
+): Promise<ProvisionStep[]> {
+  const deadline = Date.now() + options.waitSeconds * 1000;
+  for (;;) {
+    try {
+      return await provisionResources(deps);
+    } catch (error) {
+      if (!isUnanswered(error) || Date.now() >= deadline) throw error;
+      const { name, message } = error as Error;
+      options.onWait?.(`${name}: ${message}`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
+/** An AWS SDK call that got no answer, or a 5xx: the service is not (yet) there. */
+function isUnanswered(error: unknown): boolean {
+  if (!error || typeof error !== 'object' || !('$metadata' in error)) return false;
+  const status = (error as { $metadata: { httpStatusCode?: number } }).$metadata.httpStatusCode;
+  return status === undefined || status >= 500;
+}
+
 async function provisionTable(
   { dynamoDb, names }: ProvisionDependencies,
   definitions: ResourceDefinitions,

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { createDynamoDbClient, createSqsClient } from '../../shared/aws-clients.ts';
 import { loadConfig } from '../../shared/config.ts';
-import { describeProvisionStep, provisionResources } from '../../shared/provision.ts';
+import { describeProvisionStep, provisionWhenReachable } from '../../shared/provision.ts';
 import { EMULATOR_CREDENTIALS, startEmulators } from './emulators.ts';
 
 /**
@@ -45,11 +45,17 @@ const env: Record<string, string | undefined> = {
 };
 const config = loadConfig(env);
 const clientOptions = { requestTimeoutMs: 5000, credentials: EMULATOR_CREDENTIALS };
-const steps = await provisionResources({
-  dynamoDb: createDynamoDbClient(config.aws, clientOptions),
-  sqs: createSqsClient(config.aws, clientOptions),
-  names: config.resources,
-}).catch((error: Error) => fail(`could not provision on ${backend.description}: ${error.message}`));
+const steps = await provisionWhenReachable(
+  {
+    dynamoDb: createDynamoDbClient(config.aws, clientOptions),
+    sqs: createSqsClient(config.aws, clientOptions),
+    names: config.resources,
+  },
+  // A backend started right before (`docker compose up -d localstack`) gets time to come up.
+  { waitSeconds: 60, onWait: (reason) => say(`waiting for ${backend.description}: ${reason}`) },
+).catch((error: Error) =>
+  fail(`could not provision on ${backend.description}: ${error.name}: ${error.message}`),
+);
 for (const step of steps) say(describeProvisionStep(step));
 
 // `--watch` restarts a process when a file it loaded changes; one that crashes waits for

@@ -9,7 +9,7 @@ export interface ComposeService {
   ports?: string[];
   volumes?: string[];
   networks?: Record<string, { aliases?: string[] } | null>;
-  depends_on?: Record<string, { condition: string; required?: boolean }>;
+  depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[]; interval?: string; timeout?: string; retries?: number };
   container_name?: string;
   deploy?: unknown;
