@@ -142,6 +142,22 @@ describe('the profiles', () => {
   });
 });
 
+/** The base image of our three images: node:24-slim unless NODE_IMAGE names another. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Compose's interpolation, not ours.
+const NODE_IMAGE_ARG = { NODE_IMAGE: '${NODE_IMAGE:-node:24-slim}' };
+
+describe('the base image of our images', () => {
+  it('is the official node:24-slim by default, and NODE_IMAGE (a locally built one) otherwise', () => {
+    expect(interpolate(NODE_IMAGE_ARG.NODE_IMAGE)).toBe('node:24-slim');
+    expect(
+      interpolate(NODE_IMAGE_ARG.NODE_IMAGE, { NODE_IMAGE: 'user-service-local/node:24' }),
+    ).toBe('user-service-local/node:24');
+    const [, defaultImage] =
+      /^ARG NODE_IMAGE=(\S+)$/m.exec(readFileSync(join(root, 'Dockerfile'), 'utf8')) ?? [];
+    expect(defaultImage).toBe('node:24-slim');
+  });
+});
+
 describe('the LocalStack service', () => {
   it('pins localstack/localstack:4.14.0 by default and lets LOCALSTACK_IMAGE override it', () => {
     expect(interpolate(localstack.image ?? '')).toBe('localstack/localstack:4.14.0');
@@ -251,7 +267,7 @@ describe('the emulator services', () => {
 
 describe('the provision service', () => {
   it('runs the provision stage of the Dockerfile, whose command is npm run provision', () => {
-    expect(provision.build).toEqual({ context: '.', target: 'provision' });
+    expect(provision.build).toEqual({ context: '.', target: 'provision', args: NODE_IMAGE_ARG });
     expect(provision.image).toBeUndefined();
     const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     const entry = commandOf(resolveStage(stages, 'provision'));
@@ -288,7 +304,7 @@ describe('the api and worker services', () => {
   it('are built from the one Dockerfile, each from its own stage', () => {
     const names = stages.map((stage) => stage.name);
     for (const [name, service] of Object.entries({ api, worker })) {
-      expect(service.build).toEqual({ context: '.', target: name });
+      expect(service.build).toEqual({ context: '.', target: name, args: NODE_IMAGE_ARG });
       expect(names).toContain(name);
       expect(service.image).toBeUndefined();
     }

@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 
 export interface ComposeService {
   image?: string;
-  build?: { context: string; target?: string; dockerfile?: string };
+  build?: { context: string; target?: string; dockerfile?: string; args?: Record<string, string> };
   profiles?: string[];
   environment?: Record<string, string | number | null>;
   ports?: string[];
