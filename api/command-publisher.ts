@@ -3,7 +3,8 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { messageGroupIdFor, type UserCommand } from '../shared/contract/commands.ts';
+import type { UserCommand } from '../shared/contract/commands.ts';
+import { commandMessage } from '../shared/contract/message.ts';
 import { QueueUnavailableError } from './errors.ts';
 
 export interface CommandPublisher {
@@ -80,16 +81,11 @@ export function createCommandPublisher(
   return {
     publish(command) {
       return new Promise<void>((resolve, reject) => {
-        const body = toQueueSafeJson(command);
-        const bytes = Buffer.byteLength(body);
+        const message = commandMessage(command);
+        const bytes = Buffer.byteLength(message.MessageBody);
         if (pendingBytes + bytes > MAX_BATCH_BYTES) flush();
         pending.push({
-          entry: {
-            Id: String(pending.length),
-            MessageBody: body,
-            MessageGroupId: messageGroupIdFor(command.payload.emailAddress),
-            MessageDeduplicationId: command.commandId,
-          },
+          entry: { Id: String(pending.length), ...message },
           resolve,
           reject,
         });
@@ -99,17 +95,6 @@ export function createCommandPublisher(
       });
     },
   };
-}
-
-/**
- * JSON with every non-ASCII character escaped (`\u00e9`): still the same JSON to any parser,
- * but always inside the character set SQS accepts, whichever emulator or region is behind it.
- */
-export function toQueueSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[\u007f-\uffff]/g,
-    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
 }
 
 function toPublishError(code: string | undefined, message: string): Error {

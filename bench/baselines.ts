@@ -1,8 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import { ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { messageGroupIdFor, type UserCommand } from '../shared/contract/commands.ts';
+import type { UserCommand } from '../shared/contract/commands.ts';
 import { commandFingerprint } from '../shared/contract/fingerprint.ts';
+import { commandMessage } from '../shared/contract/message.ts';
 import { UserWriteRepository } from '../worker/user-write-repository.ts';
 
 /** Runs `task` with `concurrency` in flight until `count` tasks are done; returns ops per second. */
@@ -64,14 +65,7 @@ export async function measureBcryptPerThread(cost: number, seconds: number): Pro
 }
 
 export function sendCommand(sqs: SQSClient, queueUrl: string, command: UserCommand) {
-  return sqs.send(
-    new SendMessageCommand({
-      QueueUrl: queueUrl,
-      MessageBody: JSON.stringify(command),
-      MessageGroupId: messageGroupIdFor(command.payload.emailAddress),
-      MessageDeduplicationId: command.commandId,
-    }),
-  );
+  return sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, ...commandMessage(command) }));
 }
 
 export function receiveOne(sqs: SQSClient, queueUrl: string) {

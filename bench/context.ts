@@ -4,11 +4,8 @@ import { join } from 'node:path';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { findFreePort } from '../scripts/dev/emulators.ts';
-import {
-  messageGroupIdFor,
-  SCHEMA_VERSION,
-  type UserCommand,
-} from '../shared/contract/commands.ts';
+import { SCHEMA_VERSION, type UserCommand } from '../shared/contract/commands.ts';
+import { commandMessage } from '../shared/contract/message.ts';
 import { type Deployment, deploy, ONE_CLIENT } from '../test/harness/deployment.ts';
 import {
   type ApiProcess,
@@ -98,9 +95,7 @@ export async function prefillQueue(resources: Resources, commands: UserCommand[]
             QueueUrl: resources.queueUrl,
             Entries: batch.map((command, index) => ({
               Id: String(index),
-              MessageBody: JSON.stringify(command),
-              MessageGroupId: messageGroupIdFor(command.payload.emailAddress),
-              MessageDeduplicationId: command.commandId,
+              ...commandMessage(command),
             })),
           }),
         );

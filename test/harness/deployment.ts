@@ -13,7 +13,8 @@ import {
 } from '../../shared/aws-clients.ts';
 import type { CommandRecord } from '../../shared/command-record.ts';
 import { type Config, loadConfig } from '../../shared/config.ts';
-import { messageGroupIdFor, type UserCommand } from '../../shared/contract/commands.ts';
+import type { UserCommand } from '../../shared/contract/commands.ts';
+import { commandMessage } from '../../shared/contract/message.ts';
 import { provisionResources } from '../../shared/provision.ts';
 import { type QueueDepth, queueDepth } from '../../shared/queues.ts';
 import { suffixedResourceNames } from '../../shared/resources.ts';
@@ -111,11 +112,17 @@ export async function deploy(
     queueUrl,
     deadLetterQueueUrl,
     publishRaw,
-    publish: (command, publishOptions = {}) =>
-      publishRaw(JSON.stringify(command), {
-        groupId: messageGroupIdFor(command.payload.emailAddress),
-        deduplicationId: publishOptions.deduplicationId ?? command.commandId,
-      }),
+    async publish(command, publishOptions = {}) {
+      const message = commandMessage(command);
+      const { MessageId } = await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          ...message,
+          MessageDeduplicationId: publishOptions.deduplicationId ?? message.MessageDeduplicationId,
+        }),
+      );
+      return MessageId ?? '';
+    },
     queueDepth: (queue = 'main') =>
       queueDepth(sqs, queue === 'main' ? queueUrl : deadLetterQueueUrl),
     getUser: (emailAddress) => getItem(tables.users, { emailAddress }),

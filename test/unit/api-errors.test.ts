@@ -1,7 +1,7 @@
 import type { FastifyError } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { toQueueSafeJson } from '../../api/command-publisher.ts';
 import { NotFoundError, QueueUnavailableError, toErrorResponse } from '../../api/errors.ts';
+import { toQueueSafeJson } from '../../shared/contract/message.ts';
 
 function fastifyError(fields: Partial<FastifyError>): FastifyError {
   return Object.assign(new Error(fields.message ?? 'x'), fields) as FastifyError;
