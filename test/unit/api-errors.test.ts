@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { FastifyError } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { NotFoundError, QueueUnavailableError, toErrorResponse } from '../../api/errors.ts';
-import { toQueueSafeJson } from '../../shared/contract/message.ts';
+import { commandMessage, toQueueSafeJson } from '../../shared/contract/message.ts';
 
 function fastifyError(fields: Partial<FastifyError>): FastifyError {
   return Object.assign(new Error(fields.message ?? 'x'), fields) as FastifyError;
@@ -54,5 +55,25 @@ describe('queue message bodies', () => {
     const body = toQueueSafeJson(value);
     expect(body).toMatch(/^[\x20-\x7e]*$/);
     expect(JSON.parse(body)).toEqual(value);
+  });
+});
+
+describe('the queue message of a command', () => {
+  it('carries the command as its body, its user in the group id and its id for deduplication', () => {
+    const command = {
+      schemaVersion: 1,
+      commandId: 'cmd-1',
+      type: 'user.delete',
+      issuedAt: '2026-01-01T00:00:00.000Z',
+      payload: { emailAddress: 'zoë@example.com' },
+    } as const;
+    const message = commandMessage(command);
+    expect(JSON.parse(message.MessageBody)).toEqual(command);
+    expect(message.MessageBody).toMatch(/^[\x20-\x7e]*$/);
+    expect(message.MessageGroupId).toBe(
+      createHash('sha256').update('zoë@example.com').digest('hex'),
+    );
+    expect(message.MessageGroupId).toMatch(/^[0-9a-f]{64}$/);
+    expect(message.MessageDeduplicationId).toBe('cmd-1');
   });
 });
