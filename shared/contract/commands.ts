@@ -6,6 +6,7 @@ import {
   FirstNameSchema,
   LastNameSchema,
   PasswordHashSchema,
+  UNKNOWN_FIELDS_ERROR,
 } from './fields.ts';
 
 /**
@@ -18,20 +19,28 @@ export const SCHEMA_VERSION = 1;
 export const COMMAND_TYPES = ['user.create', 'user.update', 'user.delete'] as const;
 export type CommandType = (typeof COMMAND_TYPES)[number];
 
-export const CreateUserPayloadSchema = z.strictObject({
-  emailAddress: EmailAddressSchema,
-  firstName: FirstNameSchema,
-  lastName: LastNameSchema,
-  passwordHash: PasswordHashSchema,
-});
+const strict = { error: UNKNOWN_FIELDS_ERROR };
+
+export const CreateUserPayloadSchema = z.strictObject(
+  {
+    emailAddress: EmailAddressSchema,
+    firstName: FirstNameSchema,
+    lastName: LastNameSchema,
+    passwordHash: PasswordHashSchema,
+  },
+  strict,
+);
 
 export const UpdateUserPayloadSchema = z
-  .strictObject({
-    emailAddress: EmailAddressSchema,
-    firstName: FirstNameSchema.optional(),
-    lastName: LastNameSchema.optional(),
-    passwordHash: PasswordHashSchema.optional(),
-  })
+  .strictObject(
+    {
+      emailAddress: EmailAddressSchema,
+      firstName: FirstNameSchema.optional(),
+      lastName: LastNameSchema.optional(),
+      passwordHash: PasswordHashSchema.optional(),
+    },
+    strict,
+  )
   .refine(
     (payload) =>
       payload.firstName !== undefined ||
@@ -40,11 +49,14 @@ export const UpdateUserPayloadSchema = z
     { error: 'must change at least one of firstName, lastName, passwordHash' },
   );
 
-export const DeleteUserPayloadSchema = z.strictObject({ emailAddress: EmailAddressSchema });
+export const DeleteUserPayloadSchema = z.strictObject({ emailAddress: EmailAddressSchema }, strict);
 
 const envelope = {
   schemaVersion: z.literal(SCHEMA_VERSION, {
-    error: `must be ${SCHEMA_VERSION}: this worker reads schema version ${SCHEMA_VERSION} only`,
+    error: (issue) =>
+      issue.input === undefined
+        ? `is required: the contract version the message follows (this worker reads ${SCHEMA_VERSION})`
+        : `must be ${SCHEMA_VERSION}: this worker reads schema version ${SCHEMA_VERSION} only`,
   }),
   commandId: CommandIdSchema,
   issuedAt: z.iso
@@ -52,21 +64,18 @@ const envelope = {
     .describe('When the command was issued; becomes dateCreated/dateUpdated.'),
 };
 
-export const CreateUserCommandSchema = z.strictObject({
-  ...envelope,
-  type: z.literal('user.create'),
-  payload: CreateUserPayloadSchema,
-});
-export const UpdateUserCommandSchema = z.strictObject({
-  ...envelope,
-  type: z.literal('user.update'),
-  payload: UpdateUserPayloadSchema,
-});
-export const DeleteUserCommandSchema = z.strictObject({
-  ...envelope,
-  type: z.literal('user.delete'),
-  payload: DeleteUserPayloadSchema,
-});
+export const CreateUserCommandSchema = z.strictObject(
+  { ...envelope, type: z.literal('user.create'), payload: CreateUserPayloadSchema },
+  strict,
+);
+export const UpdateUserCommandSchema = z.strictObject(
+  { ...envelope, type: z.literal('user.update'), payload: UpdateUserPayloadSchema },
+  strict,
+);
+export const DeleteUserCommandSchema = z.strictObject(
+  { ...envelope, type: z.literal('user.delete'), payload: DeleteUserPayloadSchema },
+  strict,
+);
 
 export const UserCommandSchema = z
   .discriminatedUnion(
@@ -74,9 +83,7 @@ export const UserCommandSchema = z
     [CreateUserCommandSchema, UpdateUserCommandSchema, DeleteUserCommandSchema],
     {
       error: (issue) =>
-        issue.code === 'invalid_union'
-          ? `type must be one of ${COMMAND_TYPES.join(', ')}`
-          : undefined,
+        issue.code === 'invalid_union' ? `must be one of ${COMMAND_TYPES.join(', ')}` : undefined,
     },
   )
   .describe('A command on the user-commands.fifo queue.');

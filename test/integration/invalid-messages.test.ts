@@ -92,7 +92,7 @@ describe('messages that can never be applied', () => {
     await t.publishRaw(unknownType);
     await t.publishRaw(futureVersion);
     expect(reasonOf(await deadLetterWithBody(unknownType))).toContain(
-      'type: type must be one of user.create, user.update, user.delete',
+      'type: must be one of user.create, user.update, user.delete',
     );
     expect(reasonOf(await deadLetterWithBody(futureVersion))).toContain('schemaVersion: must be 1');
   });

@@ -43,9 +43,11 @@ describe('the command contract', () => {
   });
 
   it('rejects unknown fields at every level', () => {
-    expect(issuesOf({ ...create, extra: 1 })).toEqual([': Unrecognized key: "extra"']);
+    expect(issuesOf({ ...create, extra: 1 })).toEqual([
+      ': unknown field "extra": the contract allows only the fields it defines',
+    ]);
     expect(issuesOf({ ...create, payload: { ...create.payload, password: 'x' } })).toEqual([
-      'payload: Unrecognized key: "password"',
+      'payload: unknown field "password": the contract allows only the fields it defines',
     ]);
   });
 
@@ -102,12 +104,14 @@ describe('the command contract', () => {
         ...update,
         payload: { emailAddress: 'a@x.io', newEmailAddress: 'b@x.io', lastName: 'B' },
       }),
-    ).toEqual(['payload: Unrecognized key: "newEmailAddress"']);
+    ).toEqual([
+      'payload: unknown field "newEmailAddress": the contract allows only the fields it defines',
+    ]);
   });
 
   it('names the allowed types and the supported schema version', () => {
     expect(issuesOf({ ...create, type: 'user.rename' })).toEqual([
-      'type: type must be one of user.create, user.update, user.delete',
+      'type: must be one of user.create, user.update, user.delete',
     ]);
     expect(issuesOf({ ...create, schemaVersion: 2 })).toEqual([
       'schemaVersion: must be 1: this worker reads schema version 1 only',
@@ -151,7 +155,7 @@ describe('reading a raw queue message', () => {
   it('keeps the command id of an invalid command so the rejection can be recorded', () => {
     const parsed = parseCommandMessage(JSON.stringify({ ...create, payload: {} }), groupId);
     expect(parsed).toMatchObject({ ok: false, commandId: 'cmd-1' });
-    if (!parsed.ok) expect(parsed.reason).toContain('payload.emailAddress: must be a string');
+    if (!parsed.ok) expect(parsed.reason).toContain('payload.emailAddress: is required');
   });
 
   it('refuses a message outside the user’s group, since its order could not be kept', () => {

@@ -283,7 +283,7 @@ describe('processing an unreadable message', () => {
 
     // Assess
     const reason =
-      'payload.emailAddress: must be a string; payload.firstName: must be a string; payload.lastName: must be a string; payload.passwordHash: must be a string';
+      'payload.emailAddress: is required; payload.firstName: is required; payload.lastName: is required; payload.passwordHash: is required';
     expect(processed).toMatchObject({
       outcome: { kind: 'invalid', reason },
       commandId: 'cmd-1',
