@@ -31,6 +31,8 @@ FROM runtime AS api
 COPY api ./api
 # The browser page the API serves at /.
 COPY public ./public
+# The AsyncAPI document the API serves at /docs/asyncapi.json (generated, committed).
+COPY docs/asyncapi.json ./docs/asyncapi.json
 # Inside a container the API must listen on every interface, not only loopback.
 ENV HOST=0.0.0.0
 EXPOSE 5000

@@ -9,6 +9,7 @@ import { type ErrorBody, registerErrorHandling } from './errors.ts';
 import { registerGracefulClose } from './graceful-close.ts';
 import { describeOperation, SECURITY_SCHEMES } from './openapi.ts';
 import { commandRoutes } from './routes/commands.ts';
+import { contractRoutes } from './routes/contract.ts';
 import { healthRoutes } from './routes/health.ts';
 import { userRoutes } from './routes/users.ts';
 import { securityHeaders, webPage } from './routes/web.ts';
@@ -73,6 +74,10 @@ export async function buildApp(deps: AppDependencies, log: Logger): Promise<Fast
         },
         { name: 'commands', description: 'Where a command stands, and its outcome.' },
         { name: 'health', description: 'Liveness and readiness, for orchestrators.' },
+        {
+          name: 'contract',
+          description: 'The queue contract, for services that publish commands straight to SQS.',
+        },
       ],
       components: { securitySchemes: SECURITY_SCHEMES },
     },
@@ -80,6 +85,7 @@ export async function buildApp(deps: AppDependencies, log: Logger): Promise<Fast
     transform: describeOperation,
   });
   await app.register(asPublic(swaggerUi), { routePrefix: '/docs' });
+  await app.register(contractRoutes);
 
   await app.register(healthRoutes, deps);
   await app.register(userRoutes, deps);

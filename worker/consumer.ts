@@ -5,7 +5,10 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { Consumer } from 'sqs-consumer';
-import { MESSAGE_ATTRIBUTES as ATTRIBUTE } from '../shared/contract/message-attributes.ts';
+import {
+  MESSAGE_ATTRIBUTES as ATTRIBUTE,
+  MAX_ERROR_REASON_LENGTH,
+} from '../shared/contract/message-attributes.ts';
 import {
   type BatchOptions,
   type DeadLetterDetails,
@@ -13,9 +16,6 @@ import {
   type QueueActions,
 } from './handle-batch.ts';
 import { ReceiveBackoff } from './receive-backoff.ts';
-
-/** SQS caps a message attribute's size; a reason this long is already more than enough. */
-const MAX_REASON_LENGTH = 1000;
 
 export interface CommandConsumerOptions
   extends Omit<BatchOptions<Message>, 'queue' | 'isStopping' | 'heartbeatSeconds'> {
@@ -168,7 +168,7 @@ function sqsQueueActions(options: CommandConsumerOptions): QueueActions<Message>
           MessageAttributes: {
             [ATTRIBUTE.errorReason]: {
               DataType: 'String',
-              StringValue: details.reason.slice(0, MAX_REASON_LENGTH),
+              StringValue: details.reason.slice(0, MAX_ERROR_REASON_LENGTH),
             },
             [ATTRIBUTE.errorOutcome]: { DataType: 'String', StringValue: details.outcome },
             [ATTRIBUTE.attempts]: { DataType: 'Number', StringValue: String(details.attempts) },

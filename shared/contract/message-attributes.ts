@@ -2,20 +2,67 @@
  * Message attributes the service itself sets, part of the queue contract (publishers need
  * set none of them). The worker sets the dead-letter ones when it moves a message; the
  * redrive carries the original send time back with it, so queue order survives a redrive.
+ * What each means is in MESSAGE_ATTRIBUTE_DOCS, which the AsyncAPI document is made from.
  */
 export const MESSAGE_ATTRIBUTES = {
-  /** Dead letters: why, in words (never quoting the message's values). */
   errorReason: 'error-reason',
-  /** Dead letters: `invalid` (unreadable) or `exhausted` (failed on its last attempt). */
   errorOutcome: 'error-outcome',
-  /** Dead letters: how many times the message had been handed out. */
   attempts: 'attempts',
-  /** Dead letters: the message id it had on the command queue. */
   originalMessageId: 'original-message-id',
-  /** Dead letters: when the worker moved it (ISO 8601). */
   deadLetteredAt: 'dead-lettered-at',
-  /** Dead letters and redriven messages: when the command was first sent (epoch ms). */
   originalSentAt: 'original-sent-at',
-  /** Redriven messages: the dead letter's message id. */
   redrivenFrom: 'redriven-from',
 } as const;
+
+/** An `error-reason` is cut to this length: SQS attributes count toward the message's size. */
+export const MAX_ERROR_REASON_LENGTH = 1000;
+
+export type MessageAttributeKey = keyof typeof MESSAGE_ATTRIBUTES;
+
+export interface MessageAttributeDoc {
+  /** The SQS DataType it is sent with. */
+  dataType: 'String' | 'Number';
+  /** Where it appears: on dead letters, on redriven commands, or both. */
+  on: readonly ('dead letter' | 'redriven command')[];
+  description: string;
+}
+
+export const MESSAGE_ATTRIBUTE_DOCS: Record<MessageAttributeKey, MessageAttributeDoc> = {
+  errorReason: {
+    dataType: 'String',
+    on: ['dead letter'],
+    description: `Why, in words, naming each wrong field but never quoting the message’s values (at most ${MAX_ERROR_REASON_LENGTH} characters).`,
+  },
+  errorOutcome: {
+    dataType: 'String',
+    on: ['dead letter'],
+    description:
+      '`invalid` (it can never be applied) or `exhausted` (it failed on its last attempt).',
+  },
+  attempts: {
+    dataType: 'Number',
+    on: ['dead letter'],
+    description: 'How many times the message had been handed to a worker.',
+  },
+  originalMessageId: {
+    dataType: 'String',
+    on: ['dead letter'],
+    description: 'The message id it had on the command queue.',
+  },
+  deadLetteredAt: {
+    dataType: 'String',
+    on: ['dead letter'],
+    description: 'When the worker moved it (ISO 8601).',
+  },
+  originalSentAt: {
+    dataType: 'Number',
+    on: ['dead letter', 'redriven command'],
+    description:
+      'When the command was first sent (epoch milliseconds), kept across redrives so order survives them.',
+  },
+  redrivenFrom: {
+    dataType: 'String',
+    on: ['redriven command'],
+    description: 'Set by `npm run dlq -- redrive`: the dead letter’s message id.',
+  },
+};

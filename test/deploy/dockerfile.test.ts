@@ -17,6 +17,16 @@ function argDefault(name: string): string | undefined {
   return text.match(new RegExp(`^ARG ${name}=(\\S+)$`, 'm'))?.[1];
 }
 
+/** Whether the build context leaves a path out: as Docker reads it, the last matching line wins. */
+function ignored(path: string): boolean {
+  let result = false;
+  for (const line of dockerignore) {
+    const pattern = line.replace(/^!/, '');
+    if (path === pattern || path.startsWith(`${pattern}/`)) result = !line.startsWith('!');
+  }
+  return result;
+}
+
 /** Whether a path lands in the image through one of these COPY sources. */
 const copiedBy = (sources: string[], path: string) =>
   sources.some((source) => path === source || path.startsWith(`${source}/`));
@@ -98,8 +108,6 @@ describe('the .dockerignore', () => {
 
   it('keeps in everything the Dockerfile copies', () => {
     const sources = stages.flatMap((stage) => contextCopies(stage.instructions));
-    for (const source of sources) {
-      expect(dockerignore, source).not.toContain(source.split('/')[0]);
-    }
+    expect(sources.filter(ignored)).toEqual([]);
   });
 });

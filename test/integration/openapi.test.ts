@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createConfig, lintFromString } from '@redocly/openapi-core';
@@ -5,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BEARER_AUTH } from '../../api/openapi.ts';
 import type { Access } from '../../api/security.ts';
 import type { Api } from '../../api/wiring.ts';
+import { ASYNCAPI_PATH } from '../../scripts/docs/asyncapi.ts';
 import { createTestEnvironment, type TestEnvironment } from '../harness/environment.ts';
 import { type OpenApiDocument, openApiPath } from '../support/observed-statuses.ts';
 
@@ -57,6 +59,7 @@ describe('the OpenAPI document', () => {
     expect(documented.map((entry) => entry.route).sort()).toEqual([
       'DELETE /users/:email',
       'GET /commands/:commandId',
+      'GET /docs/asyncapi.json',
       'GET /health',
       'GET /ready',
       'GET /users',
@@ -67,6 +70,17 @@ describe('the OpenAPI document', () => {
     for (const { route, security, access } of documented) {
       expect(security, route).toEqual(expected[access]);
     }
+  });
+});
+
+describe('the AsyncAPI document, next to the OpenAPI one', () => {
+  it('is served as committed, to anyone, even with reads protected', async () => {
+    const response = await api.app.inject({ method: 'GET', url: '/docs/asyncapi.json' });
+
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(response.body).toBe(readFileSync(ASYNCAPI_PATH, 'utf8'));
+    expect(response.json()).toMatchObject({ asyncapi: expect.stringMatching(/^3\./) });
   });
 });
 
