@@ -5,16 +5,9 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { Consumer } from 'sqs-consumer';
-import {
-  MESSAGE_ATTRIBUTES as ATTRIBUTE,
-  MAX_ERROR_REASON_LENGTH,
-} from '../shared/contract/message-attributes.ts';
-import {
-  type BatchOptions,
-  type DeadLetterDetails,
-  handleBatch,
-  type QueueActions,
-} from './handle-batch.ts';
+import { type DeadLetterDetails, deadLetterMessage } from '../shared/contract/message.ts';
+import { MESSAGE_ATTRIBUTES as ATTRIBUTE } from '../shared/contract/message-attributes.ts';
+import { type BatchOptions, handleBatch, type QueueActions } from './handle-batch.ts';
 import { ReceiveBackoff } from './receive-backoff.ts';
 
 export interface CommandConsumerOptions
@@ -153,41 +146,14 @@ export function createCommandConsumer(options: CommandConsumerOptions): CommandC
 function sqsQueueActions(options: CommandConsumerOptions): QueueActions<Message> {
   return {
     /**
-     * Moves a message to the dead-letter queue in its own group, with why, at once (an
-     * invalid one) or on its last attempt (one that kept failing), rather than leaving SQS
-     * to move it silently. Deduplicated by the original message id, so a retry of this move
-     * cannot dead-letter it twice.
+     * Moves a message to the dead-letter queue, with why, at once (an invalid one) or on its
+     * last attempt (one that kept failing), rather than leaving SQS to move it silently.
      */
     async deadLetter(message, details: DeadLetterDetails) {
       await options.sqs.send(
         new SendMessageCommand({
           QueueUrl: options.deadLetterQueueUrl,
-          MessageBody: message.Body || '(empty body)',
-          MessageGroupId: message.Attributes?.MessageGroupId ?? 'invalid',
-          MessageDeduplicationId: message.MessageId,
-          MessageAttributes: {
-            [ATTRIBUTE.errorReason]: {
-              DataType: 'String',
-              StringValue: details.reason.slice(0, MAX_ERROR_REASON_LENGTH),
-            },
-            [ATTRIBUTE.errorOutcome]: { DataType: 'String', StringValue: details.outcome },
-            [ATTRIBUTE.attempts]: { DataType: 'Number', StringValue: String(details.attempts) },
-            [ATTRIBUTE.originalMessageId]: {
-              DataType: 'String',
-              StringValue: message.MessageId ?? 'unknown',
-            },
-            [ATTRIBUTE.originalSentAt]: {
-              DataType: 'Number',
-              StringValue:
-                message.MessageAttributes?.[ATTRIBUTE.originalSentAt]?.StringValue ??
-                message.Attributes?.SentTimestamp ??
-                '0',
-            },
-            [ATTRIBUTE.deadLetteredAt]: {
-              DataType: 'String',
-              StringValue: new Date().toISOString(),
-            },
-          },
+          ...deadLetterMessage(message, details),
         }),
       );
     },

@@ -1,3 +1,4 @@
+import type { DeadLetterDetails } from '../shared/contract/message.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { type Action, actionFor, type Outcome, retryDelaySeconds } from './outcomes.ts';
@@ -14,12 +15,6 @@ export interface QueueActions<M extends ReceivedMessage> {
   deadLetter(message: M, details: DeadLetterDetails): Promise<void>;
   /** Sets when messages that stay on the queue are handed out again (0: at once). */
   changeVisibility(entries: { message: M; seconds: number }[]): Promise<void>;
-}
-
-export interface DeadLetterDetails {
-  reason: string;
-  attempts: number;
-  outcome: 'invalid' | 'exhausted';
 }
 
 /** One message's end, as the metrics, the log and the tests' spy see it. */

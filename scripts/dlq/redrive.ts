@@ -5,7 +5,7 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { MESSAGE_ATTRIBUTES as ATTRIBUTE } from '../../shared/contract/message-attributes.ts';
+import { redrivenMessage } from '../../shared/contract/message.ts';
 import { messageCount, queueDepth } from '../../shared/queues.ts';
 import type { CommandHistory } from './command-history.ts';
 import { type DeadLetter, describeDeadLetter, releaseMessages } from './dead-letters.ts';
@@ -137,23 +137,7 @@ async function moveOne(
   await sqs.send(
     new SendMessageCommand({
       QueueUrl: queues.queueUrl,
-      MessageBody: message.Body,
-      MessageGroupId: groupId,
-      MessageDeduplicationId: `redrive-${message.MessageId}`,
-      MessageAttributes: {
-        [ATTRIBUTE.redrivenFrom]: {
-          DataType: 'String',
-          StringValue: message.MessageId ?? 'unknown',
-        },
-        ...(letter.originalSentAt === undefined
-          ? {}
-          : {
-              [ATTRIBUTE.originalSentAt]: {
-                DataType: 'Number',
-                StringValue: String(letter.originalSentAt),
-              },
-            }),
-      },
+      ...redrivenMessage(message, groupId, letter.originalSentAt),
     }),
   );
   try {

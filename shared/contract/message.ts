@@ -1,4 +1,6 @@
+import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { messageGroupIdFor, type UserCommand } from './commands.ts';
+import { MESSAGE_ATTRIBUTES as ATTRIBUTE, MAX_ERROR_REASON_LENGTH } from './message-attributes.ts';
 
 /** A command as it goes on the queue: its body and the two FIFO attributes the contract fixes. */
 export interface CommandMessage {
@@ -9,7 +11,13 @@ export interface CommandMessage {
   MessageDeduplicationId: string;
 }
 
-/** The one place a command becomes a queue message: the API and the client library use it. */
+/**
+ * The one place queue messages are made: a command (the API, the client library), a dead
+ * letter (the worker) and a redriven dead letter (`npm run dlq -- redrive`). The AsyncAPI
+ * document (docs/asyncapi.json) describes what these build.
+ */
+
+/** A command as it goes on the queue; the API and the client library use it. */
 export function commandMessage(command: UserCommand): CommandMessage {
   return {
     MessageBody: toQueueSafeJson(command),
@@ -27,4 +35,76 @@ export function toQueueSafeJson(value: unknown): string {
     /[\u007f-\uffff]/g,
     (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
+}
+
+/** A message with the attributes only the service sets. */
+export interface ServiceMessage extends Omit<CommandMessage, 'MessageDeduplicationId'> {
+  /** SQS always gives a received message an id; a made-up one here could drop other messages. */
+  MessageDeduplicationId: string | undefined;
+  MessageAttributes: Record<string, MessageAttributeValue>;
+}
+
+export interface DeadLetterDetails {
+  /** Why, naming fields, never quoting values; cut to MAX_ERROR_REASON_LENGTH. */
+  reason: string;
+  attempts: number;
+  outcome: 'invalid' | 'exhausted';
+}
+
+const text = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
+const number = (value: string): MessageAttributeValue => ({
+  DataType: 'Number',
+  StringValue: value,
+});
+
+/**
+ * A received message on its way to the dead-letter queue: its body byte for byte, its own
+ * group, and why. Deduplicated by its message id, so a retried move cannot dead-letter it
+ * twice.
+ */
+export function deadLetterMessage(
+  message: Message,
+  details: DeadLetterDetails,
+  now = new Date(),
+): ServiceMessage {
+  return {
+    MessageBody: message.Body || '(empty body)',
+    MessageGroupId: message.Attributes?.MessageGroupId ?? 'invalid',
+    MessageDeduplicationId: message.MessageId,
+    MessageAttributes: {
+      [ATTRIBUTE.errorReason]: text(details.reason.slice(0, MAX_ERROR_REASON_LENGTH)),
+      [ATTRIBUTE.errorOutcome]: text(details.outcome),
+      [ATTRIBUTE.attempts]: number(String(details.attempts)),
+      [ATTRIBUTE.originalMessageId]: text(message.MessageId ?? 'unknown'),
+      // The first send, kept across redrives, so the redrive can tell what overtook it.
+      [ATTRIBUTE.originalSentAt]: number(
+        message.MessageAttributes?.[ATTRIBUTE.originalSentAt]?.StringValue ??
+          message.Attributes?.SentTimestamp ??
+          '0',
+      ),
+      [ATTRIBUTE.deadLetteredAt]: text(now.toISOString()),
+    },
+  };
+}
+
+/**
+ * A dead letter sent back to the command queue, in its user's group, carrying when it was
+ * first sent. Deduplicated by the dead letter's id, so a retried redrive sends it once.
+ */
+export function redrivenMessage(
+  deadLetter: Message,
+  groupId: string,
+  originalSentAt: number | undefined,
+): ServiceMessage {
+  return {
+    MessageBody: deadLetter.Body ?? '',
+    MessageGroupId: groupId,
+    MessageDeduplicationId: `redrive-${deadLetter.MessageId}`,
+    MessageAttributes: {
+      [ATTRIBUTE.redrivenFrom]: text(deadLetter.MessageId ?? 'unknown'),
+      ...(originalSentAt === undefined
+        ? {}
+        : { [ATTRIBUTE.originalSentAt]: number(String(originalSentAt)) }),
+    },
+  };
 }

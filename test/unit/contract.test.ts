@@ -13,7 +13,11 @@ import {
   PasswordSchema,
 } from '../../shared/contract/fields.ts';
 import { commandFingerprint, messageHash } from '../../shared/contract/fingerprint.ts';
-import { MESSAGE_ATTRIBUTES } from '../../shared/contract/message-attributes.ts';
+import { deadLetterMessage, redrivenMessage } from '../../shared/contract/message.ts';
+import {
+  MAX_ERROR_REASON_LENGTH,
+  MESSAGE_ATTRIBUTES,
+} from '../../shared/contract/message-attributes.ts';
 import {
   CONTRACT_VERSIONS,
   type ContractVersions,
@@ -464,6 +468,81 @@ describe('the message attributes of the contract', () => {
       deadLetteredAt: 'dead-lettered-at',
       originalSentAt: 'original-sent-at',
       redrivenFrom: 'redriven-from',
+    });
+  });
+});
+
+describe('the messages the service itself sends', () => {
+  it('dead-letter a message byte for byte in its group, deduplicated by its id, with why', () => {
+    // Prepare
+    const received = {
+      MessageId: 'm-1',
+      Body: '{"not": "a command"}',
+      Attributes: { MessageGroupId: 'g-1', SentTimestamp: '1700000000000' },
+    };
+
+    // Act
+    const message = deadLetterMessage(
+      received,
+      { reason: 'x'.repeat(MAX_ERROR_REASON_LENGTH + 5), attempts: 3, outcome: 'exhausted' },
+      new Date('2026-11-23T12:00:00.000Z'),
+    );
+
+    // Assess
+    expect(message).toEqual({
+      MessageBody: '{"not": "a command"}',
+      MessageGroupId: 'g-1',
+      MessageDeduplicationId: 'm-1',
+      MessageAttributes: {
+        'error-reason': { DataType: 'String', StringValue: 'x'.repeat(MAX_ERROR_REASON_LENGTH) },
+        'error-outcome': { DataType: 'String', StringValue: 'exhausted' },
+        attempts: { DataType: 'Number', StringValue: '3' },
+        'original-message-id': { DataType: 'String', StringValue: 'm-1' },
+        'original-sent-at': { DataType: 'Number', StringValue: '1700000000000' },
+        'dead-lettered-at': { DataType: 'String', StringValue: '2026-11-23T12:00:00.000Z' },
+      },
+    });
+  });
+
+  it('dead-letter a redriven message with the send time it first had', () => {
+    // Act
+    const message = deadLetterMessage(
+      {
+        MessageId: 'm-2',
+        Body: 'b',
+        Attributes: { SentTimestamp: '1700000009999' },
+        MessageAttributes: {
+          'original-sent-at': { DataType: 'Number', StringValue: '1600000000000' },
+        },
+      },
+      { reason: 'r', attempts: 1, outcome: 'invalid' },
+    );
+
+    // Assess
+    expect(message.MessageAttributes['original-sent-at']?.StringValue).toBe('1600000000000');
+  });
+
+  it('redrive a dead letter in its group, once, carrying when it was first sent', () => {
+    // Act
+    const withTime = redrivenMessage({ MessageId: 'd-1', Body: 'body' }, 'g-1', 1600000000000);
+    const withoutTime = redrivenMessage({ MessageId: 'd-2', Body: 'body' }, 'g-2', undefined);
+
+    // Assess
+    expect(withTime).toEqual({
+      MessageBody: 'body',
+      MessageGroupId: 'g-1',
+      MessageDeduplicationId: 'redrive-d-1',
+      MessageAttributes: {
+        'redriven-from': { DataType: 'String', StringValue: 'd-1' },
+        'original-sent-at': { DataType: 'Number', StringValue: '1600000000000' },
+      },
+    });
+    expect(withoutTime.MessageAttributes).toEqual({
+      'redriven-from': { DataType: 'String', StringValue: 'd-2' },
+    });
+    expect(redrivenMessage({}, 'g-3', undefined)).toMatchObject({
+      MessageBody: '',
+      MessageAttributes: { 'redriven-from': { StringValue: 'unknown' } },
     });
   });
 });

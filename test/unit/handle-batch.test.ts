@@ -1,9 +1,9 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { DeadLetterDetails } from '../../shared/contract/message.ts';
 import type { Logger } from '../../shared/logger.ts';
 import {
   type BatchOptions,
-  type DeadLetterDetails,
   handleBatch,
   type QueueActions,
   type ReceivedMessage,
