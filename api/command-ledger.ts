@@ -1,31 +1,9 @@
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { readCommandRecord, VISIBLE_RECORD_FIELDS } from '../shared/command-outcome.ts';
 import type { CommandRecord } from '../shared/command-record.ts';
 import type { UserCommand } from '../shared/contract/commands.ts';
 import { LedgerUnavailableError, readFailure } from './errors.ts';
-
-/** What a client may see of a record: never the password hash or the fingerprints. */
-const VISIBLE = {
-  ProjectionExpression:
-    '#id, #status, #type, #reason, #failure, #attempts, #issued, #accepted, #processed, #conflicts',
-  ExpressionAttributeNames: {
-    '#id': 'commandId',
-    '#status': 'status',
-    '#type': 'type',
-    '#reason': 'reason',
-    '#failure': 'failure',
-    '#attempts': 'attempts',
-    '#issued': 'issuedAt',
-    '#accepted': 'acceptedAt',
-    '#processed': 'processedAt',
-    '#conflicts': 'conflictingFingerprints',
-  },
-};
 
 export type Reservation = { reserved: true } | { reserved: false; existing: CommandRecord };
 
@@ -90,17 +68,9 @@ export class CommandLedger {
   }
 
   async get(commandId: string): Promise<CommandRecord | undefined> {
-    const { Item } = await this.#client
-      .send(
-        new GetCommand({
-          TableName: this.#table,
-          Key: { commandId },
-          ConsistentRead: true,
-          ...VISIBLE,
-        }),
-      )
-      .catch((error: unknown) => Promise.reject(readFailure(error)));
-    return Item as CommandRecord | undefined;
+    return readCommandRecord(this.#client, this.#table, commandId).catch((error: unknown) =>
+      Promise.reject(readFailure(error)),
+    );
   }
 
   /**
@@ -115,7 +85,7 @@ export class CommandLedger {
             [this.#table]: {
               Keys: commandIds.map((commandId) => ({ commandId })),
               ConsistentRead: true,
-              ...VISIBLE,
+              ...VISIBLE_RECORD_FIELDS,
             },
           },
         }),

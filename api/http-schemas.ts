@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CommandState } from '../shared/command-outcome.ts';
 import { FAILURE_KINDS, RECORD_STATUSES, type RecordStatus } from '../shared/command-record.ts';
 import {
   CommandIdSchema,
@@ -79,7 +80,6 @@ export function commandQuerySchema(maxWaitSeconds: number) {
 }
 
 /** What a client sees: the ledger's statuses, with the API's own reservation shown as pending. */
-type CommandState = 'pending' | Exclude<RecordStatus, 'accepted'>;
 const COMMAND_STATES = [
   'pending',
   ...RECORD_STATUSES.filter(

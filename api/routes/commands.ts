@@ -1,10 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { type CommandRecord, isSettled } from '../../shared/command-record.ts';
+import { commandStatusOf } from '../../shared/command-outcome.ts';
+import { isSettled } from '../../shared/command-record.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 import {
   CommandParamsSchema,
-  type CommandStatus,
   CommandStatusSchema,
   commandQuerySchema,
   ErrorSchema,
@@ -60,25 +60,9 @@ export const commandRoutes: FastifyPluginAsync<AppDependencies> = async (app, de
               deadline: performance.now() + waitSeconds * 1000,
               gone: () => request.raw.socket.destroyed,
             });
-      const status = record ? toStatus(record) : { commandId, status: 'pending' as const };
+      const status = commandStatusOf(commandId, record);
       if (!isSettled(status.status)) reply.header('retry-after', '1');
       return status;
     },
   );
 };
-
-function toStatus(record: CommandRecord): CommandStatus {
-  return {
-    commandId: record.commandId,
-    // A reservation of the API's is still "pending" to its client: queued, not processed.
-    status: record.status === 'accepted' ? 'pending' : record.status,
-    type: record.type,
-    reason: record.reason,
-    failure: record.failure,
-    attempts: record.attempts,
-    issuedAt: record.issuedAt,
-    acceptedAt: record.acceptedAt,
-    processedAt: record.processedAt,
-    ...(record.conflictingFingerprints?.size ? { reusedForOtherContent: true } : {}),
-  };
-}

@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   GetQueueUrlCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import bcrypt from 'bcryptjs';
+import { commandStatusOf, readCommandRecord } from '../command-outcome.ts';
+import { isSettled } from '../command-record.ts';
 import {
   type CreateUserPayload,
   type DeleteUserPayload,
@@ -176,16 +180,55 @@ export interface CommandOutcome {
   [field: string]: unknown;
 }
 
+/** Where to read outcomes: the service's HTTP API, or its commands table. */
+export type OutcomeSource =
+  | {
+      /** The API's base URL: long polls GET /commands/{id}. */
+      apiUrl: string;
+      /** API_TOKEN, when the API protects reads. */
+      token?: string;
+    }
+  | {
+      /** For services in the same AWS account, with read access to the commands table. */
+      dynamodb: DynamoDBDocumentClient | DynamoDBClient;
+      /** The commands table's name (COMMANDS_TABLE). */
+      commandsTable: string;
+    };
+
+/** The command had not settled (still pending or retrying) when the wait ran out. */
+export class OutcomeTimeoutError extends Error {
+  readonly commandId: string;
+  readonly status: string;
+  constructor(commandId: string, status: string, timeoutMs: number) {
+    super(`command ${commandId} still ${status} after ${timeoutMs} ms`);
+    this.name = 'OutcomeTimeoutError';
+    this.commandId = commandId;
+    this.status = status;
+  }
+}
+
 /**
  * Waits until the service has settled a command, through its HTTP API's GET /commands/{id}
- * (long polls of up to 20 s). Rejects once `timeoutMs` has passed with the command still
- * pending or retrying.
+ * (long polls of up to 20 s) or by reading the commands table (the same record, the same
+ * answer). Rejects with an OutcomeTimeoutError once `timeoutMs` (30 s by default) has passed
+ * with the command still pending or retrying.
  */
-export async function waitForOutcome(
+export function waitForOutcome(
   commandId: string,
-  options: { apiUrl: string; timeoutMs?: number; token?: string },
+  options: OutcomeSource & { timeoutMs?: number },
 ): Promise<CommandOutcome> {
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  return 'apiUrl' in options
+    ? waitThroughApi(commandId, options, timeoutMs)
+    : waitOnTable(commandId, options, timeoutMs);
+}
+
+async function waitThroughApi(
+  commandId: string,
+  options: { apiUrl: string; token?: string },
+  timeoutMs: number,
+): Promise<CommandOutcome> {
+  const deadline = Date.now() + timeoutMs;
   const headers: Record<string, string> = options.token
     ? { authorization: `Bearer ${options.token}` }
     : {};
@@ -200,11 +243,30 @@ export async function waitForOutcome(
     }
     const outcome = body as CommandOutcome;
     if (!['pending', 'retrying'].includes(String(outcome.status))) return outcome;
-    if (Date.now() >= deadline) {
-      throw new Error(
-        `command ${commandId} still ${outcome.status} after ${options.timeoutMs ?? 30_000} ms`,
-      );
-    }
+    if (Date.now() >= deadline) throw new OutcomeTimeoutError(commandId, outcome.status, timeoutMs);
+  }
+}
+
+/** Pauses between reads of the table: soon at first (a command takes milliseconds), then 2/s. */
+const TABLE_PAUSES_MS = [25, 50, 100, 200, 400];
+const TABLE_PAUSE_MAX_MS = 500;
+
+async function waitOnTable(
+  commandId: string,
+  options: { dynamodb: DynamoDBDocumentClient | DynamoDBClient; commandsTable: string },
+  timeoutMs: number,
+): Promise<CommandOutcome> {
+  const deadline = Date.now() + timeoutMs;
+  // lib-dynamodb's commands marshal for themselves, so a plain DynamoDBClient sends them too.
+  const client = options.dynamodb as DynamoDBDocumentClient;
+  for (let reads = 0; ; reads++) {
+    const record = await readCommandRecord(client, options.commandsTable, commandId);
+    const status = commandStatusOf(commandId, record);
+    if (isSettled(status.status)) return status as CommandOutcome;
+    const left = deadline - Date.now();
+    if (left <= 0) throw new OutcomeTimeoutError(commandId, status.status, timeoutMs);
+    const pause = TABLE_PAUSES_MS[reads] ?? TABLE_PAUSE_MAX_MS;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
   }
 }
 
