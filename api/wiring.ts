@@ -3,7 +3,8 @@ import { createDynamoDbDocumentClient, createSqsClient } from '../shared/aws-cli
 import { isSettled } from '../shared/command-record.ts';
 import type { Config } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
-import { pingQueue, resolveQueueUrl } from '../shared/queues.ts';
+import { resolveQueueUrl } from '../shared/queue-url.ts';
+import { pingQueue } from '../shared/queues.ts';
 import { buildApp } from './app.ts';
 import { createCommandIntake } from './command-intake.ts';
 import { CommandLedger } from './command-ledger.ts';

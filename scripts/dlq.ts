@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { createDynamoDbDocumentClient, createSqsClient } from '../shared/aws-clients.ts';
 import { loadConfigOrExit } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
-import { resolveQueueUrl } from '../shared/queues.ts';
+import { resolveQueueUrl } from '../shared/queue-url.ts';
 import { CommandHistory } from './dlq/command-history.ts';
 import { type DeadLetter, listDeadLetters } from './dlq/dead-letters.ts';
 import { printable, printableJson } from './dlq/printable.ts';

@@ -2,7 +2,8 @@ import { createDynamoDbDocumentClient, createSqsClient } from '../shared/aws-cli
 import type { Config } from '../shared/config.ts';
 import type { ContractVersions } from '../shared/contract/parse-command.ts';
 import type { Logger } from '../shared/logger.ts';
-import { pingQueue, readMaxReceiveCount, resolveQueueUrl } from '../shared/queues.ts';
+import { resolveQueueUrl } from '../shared/queue-url.ts';
+import { pingQueue, readMaxReceiveCount } from '../shared/queues.ts';
 import { resourceDefinitions } from '../shared/resources.ts';
 import { createCommandConsumer } from './consumer.ts';
 import { serveWorkerHttp } from './http-server.ts';

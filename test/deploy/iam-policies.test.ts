@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { VISIBLE_RECORD_FIELDS } from '../../shared/command-outcome.ts';
 import { type QueueKey, resourceDefinitions, type TableKey } from '../../shared/resources.ts';
 import {
   grantedActions,
@@ -30,7 +31,7 @@ interface Process {
   resources: string[];
 }
 
-const processes: Record<'api' | 'worker' | 'provision' | 'operator', Process> = {
+const processes: Record<'api' | 'worker' | 'provision' | 'publisher' | 'operator', Process> = {
   api: {
     entry: 'api/main.ts',
     policy: readPolicy(join(root, 'iam/api-policy.json')),
@@ -45,6 +46,12 @@ const processes: Record<'api' | 'worker' | 'provision' | 'operator', Process> = 
     entry: 'scripts/provision.ts',
     policy: readPolicy(join(root, 'iam/provision-policy.json')),
     resources: [queues.command, queues.deadLetter, tables.users, tables.commands],
+  },
+  /** Direct publishers (other services, the client library) and `npm run command`. */
+  publisher: {
+    entry: 'scripts/command.ts',
+    policy: readPolicy(join(root, 'iam/publisher-policy.json')),
+    resources: [queues.command, tables.commands],
   },
   /** `npm run dlq`: list and redrive dead letters. */
   operator: {
@@ -165,6 +172,27 @@ describe('least privilege per process', () => {
         expect(isAllowed(operator.policy, action, table), `${action} ${table}`).toBe(false);
       }
     }
+  });
+
+  it('lets publishers send commands and read only the visible fields of an outcome', () => {
+    const { publisher } = processes;
+    expect(isAllowed(publisher.policy, 'sqs:SendMessage', queues.command)).toBe(true);
+    expect(isAllowed(publisher.policy, 'sqs:SendMessage', queues.deadLetter)).toBe(false);
+    expect(isAllowed(publisher.policy, 'sqs:ReceiveMessage', queues.command)).toBe(false);
+    for (const action of [...DYNAMODB_READS, ...DYNAMODB_WRITES]) {
+      expect(isAllowed(publisher.policy, action, tables.users), action).toBe(false);
+      const reading = action === 'dynamodb:GetItem';
+      expect(isAllowed(publisher.policy, action, tables.commands), action).toBe(reading);
+    }
+    // Fine-grained access: the attributes GET /commands/{id} shows, never the fingerprints'
+    // neighbours (the message hash) or anything a future record holds.
+    const read = publisher.policy.Statement.find((s) => s.Action.includes('dynamodb:GetItem'));
+    expect(read?.Condition).toEqual({
+      'ForAllValues:StringEquals': {
+        'dynamodb:Attributes': Object.values(VISIBLE_RECORD_FIELDS.ExpressionAttributeNames),
+      },
+      StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+    });
   });
 
   it('lets provisioning create and describe resources but touch no data', () => {

@@ -1,5 +1,4 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import {
   type TestEnvironment,
   uniqueEmail,
 } from '../harness/environment.ts';
+import { runToExit } from '../support/run-to-exit.ts';
 
 /**
  * `event-driven-user-service/client` the way another team consumes it: the `npm pack`
@@ -50,19 +50,10 @@ afterAll(async () => {
  */
 async function runConsumer(source: string): Promise<Record<string, unknown>> {
   writeFileSync(join(consumer, 'main.mjs'), source);
-  const child = spawn(process.execPath, ['main.mjs'], {
+  const { code, stdout, stderr } = await runToExit(process.execPath, ['main.mjs'], {
     cwd: consumer,
     env: { PATH: process.env.PATH ?? '', ...t.env, API_URL: apiUrl },
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const [code] = (await once(child, 'exit')) as [number | null];
   expect(stderr).toBe('');
   expect(code).toBe(0);
   return JSON.parse(stdout);
