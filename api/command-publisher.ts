@@ -3,8 +3,17 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import {
+  context,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import type { UserCommand } from '../shared/contract/commands.ts';
 import { commandMessage } from '../shared/contract/message.ts';
+import { tracer } from '../shared/telemetry.ts';
 import { QueueUnavailableError } from './errors.ts';
 
 export interface CommandPublisher {
@@ -26,6 +35,8 @@ const MAX_BATCH_BYTES = 256 * 1024;
 
 interface Pending {
   entry: SendMessageBatchRequestEntry;
+  /** This command's own span: its context is what the message carries to the worker. */
+  span: Span;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -48,6 +59,11 @@ export function createCommandPublisher(
   let pending: Pending[] = [];
   let pendingBytes = 0;
   let timer: NodeJS.Timeout | undefined;
+  const queueName = queueUrl.slice(queueUrl.lastIndexOf('/') + 1);
+  const messaging = {
+    'messaging.system': 'aws_sqs',
+    'messaging.destination.name': queueName,
+  };
 
   function flush() {
     clearTimeout(timer);
@@ -59,33 +75,73 @@ export function createCommandPublisher(
   }
 
   async function sendBatch(batch: Pending[]) {
+    const sendSpan = tracer().startSpan(`send ${queueName}`, {
+      root: true,
+      kind: SpanKind.CLIENT,
+      links: batch.map((item) => ({ context: item.span.spanContext() })),
+      attributes: {
+        ...messaging,
+        'messaging.operation.type': 'send',
+        'messaging.batch.message_count': batch.length,
+      },
+    });
     try {
-      const { Successful = [], Failed = [] } = await sqs.send(
+      const command = keepEachEntrysTraceContext(
         new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: batch.map((p) => p.entry) }),
       );
-      const succeeded = new Set(Successful.map((s) => s.Id));
+      const { Successful = [], Failed = [] } = await context.with(
+        trace.setSpan(ROOT_CONTEXT, sendSpan),
+        () => sqs.send(command),
+      );
+      const succeeded = new Map(Successful.map((s) => [s.Id, s.MessageId]));
       const failures = new Map(Failed.map((f) => [f.Id, f]));
       for (const item of batch) {
         const failure = failures.get(item.entry.Id);
-        if (succeeded.has(item.entry.Id)) item.resolve();
-        else item.reject(toPublishError(failure?.Code, failure?.Message ?? 'entry not stored'));
+        if (succeeded.has(item.entry.Id)) {
+          item.span.setAttribute('messaging.message.id', succeeded.get(item.entry.Id) ?? '');
+          settle(item, undefined);
+        } else {
+          settle(item, toPublishError(failure?.Code, failure?.Message ?? 'entry not stored'));
+        }
       }
     } catch (error) {
       const failure = OUR_BUGS.has((error as Error).name)
         ? error
         : new QueueUnavailableError(error);
-      for (const item of batch) item.reject(failure);
+      sendSpan.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).name });
+      for (const item of batch) settle(item, failure);
+    } finally {
+      sendSpan.end();
     }
+  }
+
+  function settle(item: Pending, error: unknown) {
+    if (error === undefined) item.resolve();
+    else {
+      item.span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).name });
+      item.reject(error);
+    }
+    item.span.end();
   }
 
   return {
     publish(command) {
       return new Promise<void>((resolve, reject) => {
-        const message = commandMessage(command);
+        const span = tracer().startSpan(`create ${queueName}`, {
+          kind: SpanKind.PRODUCER,
+          attributes: {
+            ...messaging,
+            'messaging.operation.type': 'create',
+            'user_service.command.id': command.commandId,
+            'user_service.command.type': command.type,
+          },
+        });
+        const message = commandMessage(command, trace.setSpan(context.active(), span));
         const bytes = Buffer.byteLength(message.MessageBody);
         if (pendingBytes + bytes > MAX_BATCH_BYTES) flush();
         pending.push({
           entry: { Id: String(pending.length), ...message },
+          span,
           resolve,
           reject,
         });
@@ -101,4 +157,31 @@ function toPublishError(code: string | undefined, message: string): Error {
   const error = new Error(`SQS refused the message: ${code ?? 'unknown'}: ${message}`);
   error.name = code ?? 'SendMessageBatchEntryFailed';
   return OUR_BUGS.has(error.name) ? error : new QueueUnavailableError(error);
+}
+
+/**
+ * The AWS SDK's instrumentation writes the context of its own SendMessageBatch span into every
+ * entry, over each command's. Put each entry's own back, after it and before the request is
+ * built: one trace per command, even in a shared batch. (Without tracing there is nothing to
+ * keep, and the command goes out untouched.)
+ */
+function keepEachEntrysTraceContext(command: SendMessageBatchCommand): SendMessageBatchCommand {
+  const own = new Map(
+    (command.input.Entries ?? []).flatMap((entry) =>
+      entry.MessageAttributes ? [[entry.Id, { ...entry.MessageAttributes }] as const] : [],
+    ),
+  );
+  if (own.size === 0) return command;
+  command.middlewareStack.add(
+    (next) => (args) => {
+      const entries = (args.input as { Entries?: SendMessageBatchRequestEntry[] }).Entries ?? [];
+      for (const entry of entries) {
+        const attributes = own.get(entry.Id);
+        if (attributes) entry.MessageAttributes = { ...entry.MessageAttributes, ...attributes };
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'keepEachEntrysTraceContext' },
+  );
+  return command;
 }

@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import { loadConfigOrExit } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
 import { stopOnSignals } from '../shared/shutdown.ts';
+import { startTracing } from '../shared/telemetry.ts';
 import { announceListening, superviseApiProcesses } from './supervisor.ts';
 
 const config = loadConfigOrExit();
@@ -19,6 +20,8 @@ if (cluster.isPrimary && config.env.API_PROCESSES > 1) {
   });
 } else {
   try {
+    // Before the app is imported: tracing instruments the AWS SDK as it loads.
+    const tracing = await startTracing('api');
     // Imported here, so a primary that only supervises does not load the whole app.
     const { createApi } = await import('./wiring.ts');
     const api = await createApi(config, log);
@@ -30,7 +33,10 @@ if (cluster.isPrimary && config.env.API_PROCESSES > 1) {
       ...(cluster.isWorker && { reusePort: true }),
     });
     announceListening();
-    stopOnSignals(log, config.env.SHUTDOWN_TIMEOUT_SECONDS, () => api.close());
+    stopOnSignals(log, config.env.SHUTDOWN_TIMEOUT_SECONDS, async () => {
+      await api.close();
+      await tracing?.shutdown();
+    });
   } catch (err) {
     log.fatal({ err }, 'api failed to start');
     process.exit(1);

@@ -1,3 +1,4 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger };
@@ -75,6 +76,17 @@ function prettyPrinterInstalled(): boolean {
   }
 }
 
+/**
+ * The trace and span of the line's moment, when tracing is on and a span is active: what
+ * joins a log line to its trace (the field names OpenTelemetry's own pino instrumentation
+ * uses). Read from @opentelemetry/api, with no SDK: without one there is never a span.
+ */
+export function activeTraceFields(): { trace_id?: string; span_id?: string } {
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  if (!spanContext || !isSpanContextValid(spanContext)) return {};
+  return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
+}
+
 export function createLogger(options: LoggerOptions): Logger {
   const pretty = options.pretty ?? (process.stdout.isTTY === true && !options.destination);
   const base = {
@@ -82,6 +94,7 @@ export function createLogger(options: LoggerOptions): Logger {
     level: options.level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     serializers: { req: serializeRequest },
+    mixin: activeTraceFields,
   };
   if (options.destination) return pino(base, options.destination);
   if (pretty && prettyPrinterInstalled()) {

@@ -6,12 +6,16 @@ import {
 } from '@aws-sdk/client-sqs';
 import { Consumer } from 'sqs-consumer';
 import { type DeadLetterDetails, deadLetterMessage } from '../shared/contract/message.ts';
-import { MESSAGE_ATTRIBUTES as ATTRIBUTE } from '../shared/contract/message-attributes.ts';
+import {
+  MESSAGE_ATTRIBUTES as ATTRIBUTE,
+  TRACE_CONTEXT_ATTRIBUTES,
+} from '../shared/contract/message-attributes.ts';
 import { type BatchOptions, handleBatch, type QueueActions } from './handle-batch.ts';
 import { ReceiveBackoff } from './receive-backoff.ts';
+import { untraced } from './tracing.ts';
 
 export interface CommandConsumerOptions
-  extends Omit<BatchOptions<Message>, 'queue' | 'isStopping' | 'heartbeatSeconds'> {
+  extends Omit<BatchOptions<Message>, 'queue' | 'queueName' | 'isStopping' | 'heartbeatSeconds'> {
   sqs: SQSClient;
   queueUrl: string;
   deadLetterQueueUrl: string;
@@ -70,7 +74,7 @@ export function createCommandConsumer(options: CommandConsumerOptions): CommandC
       // No heartbeat of sqs-consumer's: it would renew messages the batch handler has just
       // handed back. handleBatch renews only the messages still in hand.
       messageSystemAttributeNames: ['All'],
-      messageAttributeNames: [ATTRIBUTE.originalSentAt],
+      messageAttributeNames: [ATTRIBUTE.originalSentAt, ...TRACE_CONTEXT_ATTRIBUTES],
       suppressFifoWarning: true,
       strictReturn: true,
       preReceiveMessageCallback: async () => {
@@ -83,6 +87,7 @@ export function createCommandConsumer(options: CommandConsumerOptions): CommandC
         try {
           return await handleBatch(messages, {
             ...options,
+            queueName: options.queueUrl.slice(options.queueUrl.lastIndexOf('/') + 1),
             queue,
             // Renew well before it would lapse.
             heartbeatSeconds: Math.max(1, Math.floor(options.visibilityTimeoutSeconds / 3)),
@@ -113,7 +118,9 @@ export function createCommandConsumer(options: CommandConsumerOptions): CommandC
 
   return {
     start() {
-      for (const { consumer } of pollers) consumer.start();
+      untraced(() => {
+        for (const { consumer } of pollers) consumer.start();
+      });
       log.info({ pollers: pollers.length, queueUrl: options.queueUrl }, 'worker polling');
     },
     async stop() {

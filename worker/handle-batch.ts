@@ -1,8 +1,10 @@
+import type { Span } from '@opentelemetry/api';
 import type { DeadLetterDetails } from '../shared/contract/message.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { type Action, actionFor, type Outcome, retryDelaySeconds } from './outcomes.ts';
 import type { ProcessedMessage, QueueMessage } from './process-message.ts';
+import { inProcessSpan, recordOutcome } from './tracing.ts';
 
 /** A received message: what processing reads, plus the handle to act on it. */
 export interface ReceivedMessage extends QueueMessage {
@@ -29,6 +31,8 @@ export interface SettledMessage {
 }
 
 export interface BatchOptions<M extends ReceivedMessage> {
+  /** The queue's name, for the spans of its messages. */
+  queueName: string;
   process(message: M): Promise<ProcessedMessage>;
   queue: QueueActions<M>;
   log: Logger;
@@ -65,7 +69,10 @@ export async function handleBatch<M extends ReceivedMessage>(
             release.push(...heartbeat.letGo(group.slice(index)));
             return;
           }
-          if (!(await settleMessage(message, options))) {
+          const settled = await inProcessSpan(message, options.queueName, (span) =>
+            settleMessage(message, options, span),
+          );
+          if (!settled) {
             retry.push(...heartbeat.letGo(group.slice(index)));
             return;
           }
@@ -130,6 +137,7 @@ function keepInvisible<M extends ReceivedMessage>(inHand: Set<M>, options: Batch
 async function settleMessage<M extends ReceivedMessage>(
   message: M,
   options: BatchOptions<M>,
+  span: Span,
 ): Promise<boolean> {
   const startedAt = performance.now();
   const { outcome, commandId, type, attempt, log } = await options.process(message);
@@ -149,11 +157,13 @@ async function settleMessage<M extends ReceivedMessage>(
   }
   const durationMs = performance.now() - startedAt;
   logOutcome(log, outcome, action, durationMs, attempt);
+  recordOutcome(span, { commandId, type, outcome, action });
   const sentAt = Number(message.Attributes?.SentTimestamp);
   options.metrics.settled({
     type,
     outcome: outcome.kind,
     action,
+    attempt,
     durationSeconds: durationMs / 1000,
     lagSeconds: Number.isFinite(sentAt)
       ? Math.max(0, (Date.now() - durationMs - sentAt) / 1000)

@@ -158,7 +158,8 @@ export const userRoutes: FastifyPluginAsync<AppDependencies> = async (app, deps)
     },
     async (request) => {
       const user = await deps.reads.getUser(request.params.email);
-      if (!user) throw new NotFoundError(`No user with email ${request.params.email}`);
+      // Not the email itself: error messages end up in traces and logs, the address must not.
+      if (!user) throw new NotFoundError('No user has this email');
       return user;
     },
   );

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { createDynamoDbClient, createSqsClient } from '../../shared/aws-clients.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { describeProvisionStep, provisionWhenReachable } from '../../shared/provision.ts';
+import { tracingRequested } from '../../shared/telemetry.ts';
 import { EMULATOR_CREDENTIALS, startEmulators } from './emulators.ts';
 
 /**
@@ -83,6 +84,11 @@ say(
   `Worker   http://${config.env.HOST}:${config.env.WORKER_HTTP_PORT}/health   (/ready, /metrics)`,
 );
 say(`AWS      ${backend.description}`);
+say(
+  tracingRequested(env)
+    ? `Tracing  on: OTLP/HTTP to ${env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT}`
+    : 'Tracing  off; to turn it on, run with OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 (a collector, Jaeger, Tempo; docs/tracing.md)',
+);
 say('try it:');
 say(
   `  curl -si -X POST ${base}/users -H 'content-type: application/json' -d '{"firstName":"Ada","lastName":"Lovelace","emailAddress":"ada@example.com","password":"correct horse"}'`,

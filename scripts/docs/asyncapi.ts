@@ -78,10 +78,12 @@ function sqsQueue(definition: QueueDefinition): Record<string, unknown> {
 }
 
 /** The message attributes that appear on a kind of message, as an AsyncAPI headers schema. */
-function attributeHeaders(on: 'dead letter' | 'redriven command'): Record<string, unknown> {
-  const keys = (Object.keys(MESSAGE_ATTRIBUTE_DOCS) as MessageAttributeKey[]).filter((key) =>
-    MESSAGE_ATTRIBUTE_DOCS[key].on.includes(on),
-  );
+function attributeHeaders(kind: 'command' | 'dead letter'): Record<string, unknown> {
+  const appears = (key: MessageAttributeKey) =>
+    kind === 'dead letter'
+      ? MESSAGE_ATTRIBUTE_DOCS[key].on.includes('dead letter')
+      : MESSAGE_ATTRIBUTE_DOCS[key].on.some((on) => on === 'command' || on === 'redriven command');
+  const keys = (Object.keys(MESSAGE_ATTRIBUTE_DOCS) as MessageAttributeKey[]).filter(appears);
   const properties = Object.fromEntries(
     keys.map((key) => {
       const { dataType, description } = MESSAGE_ATTRIBUTE_DOCS[key];
@@ -89,14 +91,15 @@ function attributeHeaders(on: 'dead letter' | 'redriven command'): Record<string
       return [MESSAGE_ATTRIBUTES[key], { type, description: `SQS ${dataType}. ${description}` }];
     }),
   );
+  const setByService = keys.filter((key) => !MESSAGE_ATTRIBUTE_DOCS[key].on.includes('command'));
   return {
     type: 'object',
     description:
-      on === 'dead letter'
-        ? 'SQS message attributes the worker sets when it dead-letters a message.'
-        : 'SQS message attributes a redrive sets; publishers set none.',
+      kind === 'dead letter'
+        ? 'SQS message attributes the worker sets when it dead-letters a message (the trace context only when the message had one).'
+        : 'SQS message attributes: a publisher may set the W3C trace context; a redrive sets the others.',
     properties,
-    ...(on === 'dead letter' && { required: keys.map((key) => MESSAGE_ATTRIBUTES[key]) }),
+    ...(kind === 'dead letter' && { required: setByService.map((key) => MESSAGE_ATTRIBUTES[key]) }),
   };
 }
 
@@ -117,7 +120,7 @@ function commandMessage(type: CommandType, examples: ContractFixture[]): Record<
         'The idempotency key, chosen by the publisher: one command id, one effect, ever. Its outcome is at GET /commands/{commandId}.',
       location: '$message.payload#/commandId',
     },
-    headers: attributeHeaders('redriven command'),
+    headers: attributeHeaders('command'),
     payload: payloadSchema(COMMAND_SCHEMAS[type]),
     'x-sqs-message-group-id': GROUP_ID_RULE,
     'x-sqs-message-deduplication-id': DEDUPLICATION_RULE,

@@ -26,6 +26,7 @@ export const EmailAddressSchema = z
   .toLowerCase()
   .max(254, { error: 'must be at most 254 characters' })
   .email({ error: 'must be a valid email address' })
+  // Stryker disable next-line StringLiteral: documentation, checked in generated-docs.test.ts
   .describe('Email address; the user key. Trimmed and lower-cased.');
 
 const NAME_MAX = 100;
@@ -42,15 +43,18 @@ const FORBIDDEN_IN_NAMES =
 const NAME_CHARACTERS = new RegExp(`^[^${FORBIDDEN_IN_NAMES}]*$`, 'u');
 
 function nameSchema(label: string) {
-  return z
-    .string({ error: STRING_ERROR })
-    .trim()
-    .min(1, { error: 'must not be empty' })
-    .max(NAME_MAX, { error: `must be at most ${NAME_MAX} characters` })
-    .regex(NAME_CHARACTERS, {
-      error: 'must not contain control characters or bidirectional overrides',
-    })
-    .describe(`${label}, 1-${NAME_MAX} characters after trimming.`);
+  return (
+    z
+      .string({ error: STRING_ERROR })
+      .trim()
+      .min(1, { error: 'must not be empty' })
+      .max(NAME_MAX, { error: `must be at most ${NAME_MAX} characters` })
+      .regex(NAME_CHARACTERS, {
+        error: 'must not contain control characters or bidirectional overrides',
+      })
+      // Stryker disable next-line StringLiteral: documentation, checked in generated-docs.test.ts
+      .describe(`${label}, 1-${NAME_MAX} characters after trimming.`)
+  );
 }
 
 export const FirstNameSchema = nameSchema('First name');
@@ -75,6 +79,7 @@ export const PasswordSchema = z
     }
   })
   .describe(
+    // Stryker disable next-line StringLiteral: documentation, checked in generated-docs.test.ts
     `Plaintext password, ${PASSWORD_MIN_BYTES}-${PASSWORD_MAX_BYTES} UTF-8 bytes. Hashed in the API; never stored or queued.`,
   );
 
@@ -88,6 +93,7 @@ export const BCRYPT_HASH_PATTERN = /^\$2[aby]\$(0[4-9]|1[0-5])\$[./A-Za-z0-9]{53
 export const PasswordHashSchema = z
   .string({ error: STRING_ERROR })
   .regex(BCRYPT_HASH_PATTERN, { error: 'must be a bcrypt hash ($2a$, $2b$ or $2y$, cost 04-15)' })
+  // Stryker disable next-line StringLiteral: documentation, checked in generated-docs.test.ts
   .describe('bcrypt hash of the password (never the plaintext).');
 
 /** Also used as the SQS deduplication id, hence SQS's length and character limits. */
@@ -96,4 +102,5 @@ export const CommandIdSchema = z
   .regex(/^[A-Za-z0-9_.:-]{1,128}$/, {
     error: 'must be 1-128 characters of letters, digits, and _ . : -',
   })
+  // Stryker disable next-line StringLiteral: documentation, checked in generated-docs.test.ts
   .describe('Idempotency key chosen by the publisher: one command id, one effect.');

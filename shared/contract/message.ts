@@ -1,6 +1,17 @@
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
+import {
+  type Context,
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  type TextMapGetter,
+} from '@opentelemetry/api';
 import { messageGroupIdFor, type UserCommand } from './commands.ts';
-import { MESSAGE_ATTRIBUTES as ATTRIBUTE, MAX_ERROR_REASON_LENGTH } from './message-attributes.ts';
+import {
+  MESSAGE_ATTRIBUTES as ATTRIBUTE,
+  MAX_ERROR_REASON_LENGTH,
+  TRACE_CONTEXT_ATTRIBUTES,
+} from './message-attributes.ts';
 
 /** A command as it goes on the queue: its body and the two FIFO attributes the contract fixes. */
 export interface CommandMessage {
@@ -9,6 +20,8 @@ export interface CommandMessage {
   MessageGroupId: string;
   /** The command id: SQS drops a resend within its 5-minute window. */
   MessageDeduplicationId: string;
+  /** The W3C trace context of the publisher's span, when tracing is on. */
+  MessageAttributes?: Record<string, MessageAttributeValue>;
 }
 
 /**
@@ -18,12 +31,45 @@ export interface CommandMessage {
  */
 
 /** A command as it goes on the queue; the API and the client library use it. */
-export function commandMessage(command: UserCommand): CommandMessage {
+export function commandMessage(
+  command: UserCommand,
+  traceContext: Context = context.active(),
+): CommandMessage {
+  const attributes = traceContextAttributes(traceContext);
   return {
     MessageBody: toQueueSafeJson(command),
     MessageGroupId: messageGroupIdFor(command.payload.emailAddress),
     MessageDeduplicationId: command.commandId,
+    ...(attributes && { MessageAttributes: attributes }),
   };
+}
+
+/**
+ * The W3C trace context of `traceContext` as message attributes (`traceparent`,
+ * `tracestate`), or undefined when there is none: tracing off, or no span.
+ */
+export function traceContextAttributes(
+  traceContext: Context,
+): Record<string, MessageAttributeValue> | undefined {
+  const carrier: Record<string, string> = {};
+  propagation.inject(traceContext, carrier);
+  const entries = TRACE_CONTEXT_ATTRIBUTES.filter((name) => carrier[name]).map((name) => [
+    name,
+    text(carrier[name] ?? ''),
+  ]);
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+}
+
+type ReceivedAttributes = Record<string, { StringValue?: string | undefined }> | undefined;
+
+const fromAttributes: TextMapGetter<ReceivedAttributes> = {
+  keys: (attributes) => Object.keys(attributes ?? {}),
+  get: (attributes, key) => attributes?.[key]?.StringValue,
+};
+
+/** The trace a received message belongs to, from its attributes; empty when it has none. */
+export function traceContextOf(message: { MessageAttributes?: ReceivedAttributes }): Context {
+  return propagation.extract(ROOT_CONTEXT, message.MessageAttributes, fromAttributes);
 }
 
 /**
@@ -83,6 +129,7 @@ export function deadLetterMessage(
           '0',
       ),
       [ATTRIBUTE.deadLetteredAt]: text(now.toISOString()),
+      ...keptTraceContext(message),
     },
   };
 }
@@ -102,9 +149,19 @@ export function redrivenMessage(
     MessageDeduplicationId: `redrive-${deadLetter.MessageId}`,
     MessageAttributes: {
       [ATTRIBUTE.redrivenFrom]: text(deadLetter.MessageId ?? 'unknown'),
+      ...keptTraceContext(deadLetter),
       ...(originalSentAt === undefined
         ? {}
         : { [ATTRIBUTE.originalSentAt]: number(String(originalSentAt)) }),
     },
   };
+}
+
+/** A message's own trace-context attributes, passed on unchanged. */
+function keptTraceContext(message: Message): Record<string, MessageAttributeValue> {
+  const kept = TRACE_CONTEXT_ATTRIBUTES.flatMap((name) => {
+    const value = message.MessageAttributes?.[name]?.StringValue;
+    return value ? [[name, text(value)]] : [];
+  });
+  return Object.fromEntries(kept);
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EnvVariables, loadConfig } from '../../shared/config.ts';
 import { resourceDefinitions } from '../../shared/resources.ts';
+import { TRACING_VARIABLES } from '../../shared/telemetry.ts';
 import {
   type ComposeService,
   enabledServices,
@@ -310,8 +311,12 @@ describe('the api and worker services', () => {
     }
   });
 
-  it('get only variables that the config schema or the AWS credential chain knows', () => {
-    const known = [...Object.keys(EnvVariables.shape), ...CREDENTIAL_CHAIN_VARIABLES];
+  it('get only variables that the config schema, the AWS credential chain or tracing knows', () => {
+    const known = [
+      ...Object.keys(EnvVariables.shape),
+      ...CREDENTIAL_CHAIN_VARIABLES,
+      ...TRACING_VARIABLES,
+    ];
     for (const [name, service] of Object.entries(processes)) {
       const unknown = Object.keys(environmentOf(service)).filter((key) => !known.includes(key));
       expect(unknown, name).toEqual([]);

@@ -61,6 +61,7 @@ function consumer(
     receiveFailed: () => {
       receiveFailures += 1;
     },
+    receiveSucceeded: () => undefined,
   };
   const process =
     options.process ??
@@ -146,7 +147,7 @@ describe('the command consumer', () => {
     expect(inputs(ReceiveMessageCommand)[0]).toEqual({
       QueueUrl: QUEUE_URL,
       AttributeNames: [],
-      MessageAttributeNames: ['original-sent-at'],
+      MessageAttributeNames: ['original-sent-at', 'traceparent', 'tracestate'],
       MessageSystemAttributeNames: ['All'],
       MaxNumberOfMessages: 10,
       WaitTimeSeconds: 0,

@@ -46,6 +46,13 @@ describe('the command contract', () => {
     expect(parsed.payload).toMatchObject({ emailAddress: 'a@x.io', firstName: 'Ada' });
   });
 
+  it('names every unknown field, each cut to 64 characters', () => {
+    const long = 'x'.repeat(100);
+    expect(issuesOf({ ...create, extra: 1, [long]: 2 })).toEqual([
+      `: unknown fields "extra", "${'x'.repeat(64)}": the contract allows only the fields it defines`,
+    ]);
+  });
+
   it('rejects unknown fields at every level', () => {
     expect(issuesOf({ ...create, extra: 1 })).toEqual([
       ': unknown field "extra": the contract allows only the fields it defines',
@@ -468,6 +475,8 @@ describe('the message attributes of the contract', () => {
       deadLetteredAt: 'dead-lettered-at',
       originalSentAt: 'original-sent-at',
       redrivenFrom: 'redriven-from',
+      traceParent: 'traceparent',
+      traceState: 'tracestate',
     });
   });
 });

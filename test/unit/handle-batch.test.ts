@@ -78,6 +78,7 @@ function fakeMetrics() {
     registry: undefined as never,
     settled: (fields) => settled.push(fields),
     receiveFailed: () => undefined,
+    receiveSucceeded: () => undefined,
   };
   return { metrics, settled };
 }
@@ -86,6 +87,7 @@ function options(
   overrides: Partial<BatchOptions<ReceivedMessage>> = {},
 ): BatchOptions<ReceivedMessage> {
   return {
+    queueName: 'user-commands.fifo',
     process: fakeProcess().process,
     queue: fakeQueue().queue,
     log: silent,
@@ -521,7 +523,7 @@ describe('handling a batch', () => {
     ]);
   });
 
-  it('tells the metrics each message’s outcome, action, duration and age', async () => {
+  it('tells the metrics each message’s outcome, action, attempt, duration and age', async () => {
     // Prepare
     vi.useFakeTimers({ toFake: ['Date', 'performance'] });
     vi.setSystemTime(new Date('2026-03-01T12:00:00.000Z'));
@@ -534,7 +536,7 @@ describe('handling a batch', () => {
     const { metrics, settled } = fakeMetrics();
     const messages = [
       received('m1', 'G', { SentTimestamp: String(sentAt) }),
-      received('m2', 'G'),
+      received('m2', 'G', { ApproximateReceiveCount: '2' }),
       received('m3', 'G', { SentTimestamp: String(Date.now() + 60_000) }),
     ];
 
@@ -547,6 +549,7 @@ describe('handling a batch', () => {
         type: 'user.create',
         outcome: 'succeeded',
         action: 'acknowledge',
+        attempt: 1,
         durationSeconds: 1.5,
         lagSeconds: 10,
       },
@@ -554,6 +557,7 @@ describe('handling a batch', () => {
         type: 'user.create',
         outcome: 'invalid',
         action: 'dead-letter',
+        attempt: 2,
         durationSeconds: 1.5,
         lagSeconds: undefined,
       },
@@ -561,6 +565,7 @@ describe('handling a batch', () => {
         type: 'user.create',
         outcome: 'succeeded',
         action: 'acknowledge',
+        attempt: 1,
         durationSeconds: 1.5,
         lagSeconds: 0,
       },
