@@ -28,8 +28,8 @@ export interface CommandWaiters {
    * deadline. Answers at once, from a single read, when the process has no room to wait.
    */
   waitFor(commandId: string, options: WaitOptions): Promise<CommandRecord | undefined>;
-  /** Requests waiting right now, for metrics. */
-  size(): number;
+  /** Requests waiting right now, and how many may (maxWaiters), for metrics. */
+  stats(): { waiting: number; capacity: number };
 }
 
 export class TooManyWaitsError extends AppError {
@@ -166,6 +166,6 @@ export function createCommandWaiters(options: CommandWaitersOptions): CommandWai
         schedule();
       });
     },
-    size: () => waiting,
+    stats: () => ({ waiting, capacity: options.maxWaiters }),
   };
 }

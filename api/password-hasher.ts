@@ -5,9 +5,21 @@ export interface PasswordHasher {
   /** Hashes for `client` (its address): one client's burst waits its turn among the others. */
   hash(password: string, client: string): Promise<string>;
   verify(password: string, hash: string, client: string): Promise<boolean>;
-  /** Passwords waiting for a thread, for metrics. */
-  waiting(): number;
+  /** Where the hashing stands, for metrics. */
+  stats(): HashingStats;
   close(): Promise<void>;
+}
+
+export interface HashingStats {
+  /** Passwords waiting for a thread. */
+  waiting: number;
+  /** Passwords that may wait (maxWaiting). */
+  capacity: number;
+  threads: number;
+  /** Threads hashing right now. */
+  busy: number;
+  /** Passwords refused so far: every thread busy and the queue full (503), or the client's share (429). */
+  refused: { queueFull: number; clientLimit: number };
 }
 
 export interface PasswordHasherOptions {
@@ -68,6 +80,7 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
   const pendingByClient = new Map<string, number>();
   let running = 0;
   let waiting = 0;
+  const refused = { queueFull: 0, clientLimit: 0 };
 
   function pump() {
     while (running < options.threads) {
@@ -95,9 +108,11 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
   function submit<T>(client: string, run: () => Promise<T>): Promise<T> {
     const pending = pendingByClient.get(client) ?? 0;
     if (options.perClient > 0 && pending >= options.perClient) {
+      refused.clientLimit += 1;
       return Promise.reject(new HashingQuotaError(options.perClient));
     }
     if (running >= options.threads && waiting >= options.maxWaiting) {
+      refused.queueFull += 1;
       return Promise.reject(new HashingBusyError());
     }
     return new Promise<T>((resolve, reject) => {
@@ -118,7 +133,13 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
         client,
         () => pool.run({ password, hash }, { name: 'verifyPassword' }) as Promise<boolean>,
       ),
-    waiting: () => waiting,
+    stats: () => ({
+      waiting,
+      capacity: options.maxWaiting,
+      threads: options.threads,
+      busy: running,
+      refused: { ...refused },
+    }),
     close: () => pool.close(),
   };
 }

@@ -1,4 +1,4 @@
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 
 export interface QueueDepth {
   /** Waiting to be received. */
@@ -18,6 +18,31 @@ export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<Queu
   return {
     visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
     inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+  };
+}
+
+/**
+ * Reads a queue's depth by URL, or by name with the URL looked up on first use (again after
+ * a failed lookup): for metrics, which must not hold up a process's start.
+ */
+export function queueDepthReader(
+  sqs: SQSClient,
+  queue: { url: string } | { name: string },
+): () => Promise<QueueDepth> {
+  let url: Promise<string> | undefined = 'url' in queue ? Promise.resolve(queue.url) : undefined;
+  const lookUp = async (QueueName: string) => {
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName }));
+    if (!QueueUrl) throw new Error(`GetQueueUrl returned no URL for ${QueueName}`);
+    return QueueUrl;
+  };
+  return async () => {
+    if ('name' in queue && url === undefined) {
+      url = lookUp(queue.name).catch((error: unknown) => {
+        url = undefined;
+        throw error;
+      });
+    }
+    return queueDepth(sqs, await (url as Promise<string>));
   };
 }
 

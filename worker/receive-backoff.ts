@@ -19,9 +19,13 @@ export class ReceiveBackoff {
   #failures = 0;
   readonly #log: Logger;
   readonly #signal: AbortSignal;
-  readonly #metrics: Pick<WorkerMetrics, 'receiveFailed'>;
+  readonly #metrics: Pick<WorkerMetrics, 'receiveFailed' | 'receiveSucceeded'>;
 
-  constructor(log: Logger, signal: AbortSignal, metrics: Pick<WorkerMetrics, 'receiveFailed'>) {
+  constructor(
+    log: Logger,
+    signal: AbortSignal,
+    metrics: Pick<WorkerMetrics, 'receiveFailed' | 'receiveSucceeded'>,
+  ) {
     this.#log = log;
     this.#signal = signal;
     this.#metrics = metrics;
@@ -42,6 +46,7 @@ export class ReceiveBackoff {
   }
 
   succeeded(): void {
+    this.#metrics.receiveSucceeded();
     if (this.#failures > 0) this.#log.info({ failures: this.#failures }, 'queue reachable again');
     this.#failures = 0;
   }

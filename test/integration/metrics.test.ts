@@ -72,5 +72,76 @@ describe('Prometheus metrics', () => {
     expect(sample(workerText, 'user_command_queue_lag_seconds_count', { service: 'worker' })).toBe(
       6,
     );
+    // Attempts: every message settled on its first delivery.
+    expect(
+      sample(workerText, 'user_command_attempts_bucket', { outcome: 'succeeded', le: '1' }),
+    ).toBe(4);
+    expect(sample(workerText, 'user_command_attempts_count', { outcome: 'succeeded' })).toBe(4);
+    expect(
+      sample(workerText, 'user_command_last_receive_timestamp_seconds', { service: 'worker' }),
+    ).toBeGreaterThan(Date.now() / 1000 - 10);
+    expect(sample(workerText, 'user_command_pollers', { state: 'alive' })).toBe(4);
+    expect(sample(workerText, 'user_command_pollers', { state: 'stalled' })).toBe(0);
+
+    // HTTP requests by route pattern, never by the email in the path.
+    expect(
+      sample(apiText, 'http_requests_total', {
+        method: 'POST',
+        route: '/users',
+        status_class: '2xx',
+      }),
+    ).toBe(4);
+    expect(
+      sample(apiText, 'http_requests_total', {
+        method: 'DELETE',
+        route: '/users/:email',
+        status_class: '2xx',
+      }),
+    ).toBe(1);
+    expect(apiText).not.toContain('example.com');
+    // The invalid message waits in the dead-letter queue; SQS's count says so.
+    expect(
+      sample(apiText, 'user_command_queue_messages', { queue: 'dead-letter', state: 'visible' }),
+    ).toBe(1);
+    expect(
+      sample(apiText, 'user_command_queue_messages', { queue: 'command', state: 'visible' }),
+    ).toBe(0);
+  });
+
+  it('report the long polls waiting, and every password the hashing queue refused', async () => {
+    // One thread, no queue: a burst of creates gets some 503 HASHING_BUSY.
+    const narrow = await t.startApi({ HASH_THREADS: '1', HASH_QUEUE_MAX: '0', BCRYPT_COST: '8' });
+    const waiting = narrow.app.inject({
+      method: 'GET',
+      url: `/commands/${randomUUID()}?waitSeconds=3`,
+    });
+    const statuses = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        narrow.app
+          .inject({
+            method: 'POST',
+            url: '/users',
+            payload: {
+              firstName: 'H',
+              lastName: 'Q',
+              emailAddress: uniqueEmail('h'),
+              password: 'password-1',
+            },
+          })
+          .then((response) => response.statusCode),
+      ),
+    );
+
+    const text = (await narrow.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const refused = statuses.filter((status) => status === 503).length;
+    expect(refused).toBeGreaterThan(0);
+    expect(sample(text, 'password_hash_rejections_total', { reason: 'queue_full' })).toBe(refused);
+    expect(sample(text, 'password_hash_queue_capacity', { service: 'api' })).toBe(0);
+    expect(sample(text, 'password_hash_threads', { service: 'api' })).toBe(1);
+    expect(sample(text, 'user_command_long_polls', { service: 'api' })).toBe(1);
+    expect(
+      sample(text, 'http_requests_total', { method: 'POST', route: '/users', status_class: '5xx' }),
+    ).toBe(refused);
+    expect((await waiting).statusCode).toBe(200);
   });
 });

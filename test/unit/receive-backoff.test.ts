@@ -5,11 +5,16 @@ import { captureLogs } from '../support/capture-logs.ts';
 function backoff(signal = new AbortController().signal) {
   const captured = captureLogs('unit', 'debug');
   let receiveFailures = 0;
-  const metrics = { receiveFailed: () => (receiveFailures += 1) };
+  let receiveAnswers = 0;
+  const metrics = {
+    receiveFailed: () => (receiveFailures += 1),
+    receiveSucceeded: () => (receiveAnswers += 1),
+  };
   return {
     backoff: new ReceiveBackoff(captured.log, signal, metrics),
     entries: captured.entries,
     receiveFailures: () => receiveFailures,
+    receiveAnswers: () => receiveAnswers,
   };
 }
 
@@ -36,6 +41,20 @@ describe('the receive backoff', () => {
 
     // Assess
     expect(receiveFailures()).toBe(2);
+  });
+
+  it('tells the metrics of every receive that answered, the worker’s sign of polling', () => {
+    // Prepare
+    const { backoff: receives, receiveAnswers, receiveFailures } = backoff();
+
+    // Act
+    receives.succeeded();
+    receives.failed(new Error('down'));
+    receives.succeeded();
+
+    // Assess
+    expect(receiveAnswers()).toBe(2);
+    expect(receiveFailures()).toBe(1);
   });
 
   it('logs the first failure of a streak as an error, then quietly, then every 20th as a warning', () => {

@@ -1,7 +1,13 @@
+import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { createWorkerMetrics, type WorkerMetrics } from '../../worker/metrics.ts';
+import {
+  createWorkerMetrics,
+  OLDEST_AGE_WINDOW_SECONDS,
+  observePollers,
+  type WorkerMetrics,
+} from '../../worker/metrics.ts';
 
-async function series(metrics: WorkerMetrics, name: string) {
+async function series(metrics: Pick<WorkerMetrics, 'registry'>, name: string) {
   const metric = metrics.registry.getSingleMetric(name);
   if (!metric) throw new Error(`no metric ${name}`);
   // Histograms name each series (_bucket, _sum, _count); counters leave it to the metric.
@@ -21,6 +27,7 @@ describe('the worker metrics', () => {
       type: 'user.create',
       outcome: 'succeeded',
       action: 'acknowledge',
+      attempt: 1,
       durationSeconds: 0.02,
       lagSeconds: 3,
     });
@@ -28,6 +35,7 @@ describe('the worker metrics', () => {
       type: undefined,
       outcome: 'invalid',
       action: 'dead-letter',
+      attempt: 1,
       durationSeconds: 0.001,
       lagSeconds: undefined,
     });
@@ -50,7 +58,12 @@ describe('the worker metrics', () => {
   it('count what the worker dead-lettered itself, by outcome', async () => {
     // Prepare
     const metrics = createWorkerMetrics();
-    const fields = { type: 'user.create', durationSeconds: 0.01, lagSeconds: undefined };
+    const fields = {
+      type: 'user.create',
+      attempt: 1,
+      durationSeconds: 0.01,
+      lagSeconds: undefined,
+    };
 
     // Act
     metrics.settled({ ...fields, outcome: 'exhausted', action: 'dead-letter' });
@@ -66,7 +79,7 @@ describe('the worker metrics', () => {
   it('observe the duration by outcome, and the lag when it is known', async () => {
     // Prepare
     const metrics = createWorkerMetrics();
-    const fields = { type: 'user.create', action: 'acknowledge' } as const;
+    const fields = { type: 'user.create', action: 'acknowledge', attempt: 1 } as const;
 
     // Act
     metrics.settled({ ...fields, outcome: 'succeeded', durationSeconds: 0.02, lagSeconds: 3 });
@@ -140,5 +153,97 @@ describe('the worker metrics', () => {
 
     // Assess
     expect(text).toContain('user_command_receive_failures_total{service="worker"} 1');
+  });
+
+  it('observe the attempt each message was processed on, by outcome', async () => {
+    // Prepare
+    const metrics = createWorkerMetrics();
+    const fields = { type: 'user.create', durationSeconds: 0.01, lagSeconds: undefined };
+
+    // Act
+    metrics.settled({ ...fields, outcome: 'succeeded', action: 'acknowledge', attempt: 1 });
+    metrics.settled({ ...fields, outcome: 'transient', action: 'retry', attempt: 2 });
+    metrics.settled({ ...fields, outcome: 'succeeded', action: 'acknowledge', attempt: 3 });
+
+    // Assess
+    const buckets = (await series(metrics, 'user_command_attempts')).filter(
+      (s) => s.name.endsWith('_bucket') && s.labels.outcome === 'succeeded',
+    );
+    expect(buckets.map((s) => [s.labels.le, s.value])).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 2],
+      [4, 2],
+      [5, 2],
+      [10, 2],
+      ['+Inf', 2],
+    ]);
+    const retried = await series(metrics, 'user_command_attempts');
+    expect(
+      retried.find((s) => s.name.endsWith('_sum') && s.labels.outcome === 'transient')?.value,
+    ).toBe(2);
+  });
+
+  it('report the oldest message taken in the last minute, and 0 once none was', async () => {
+    // Prepare
+    let clock = Date.parse('2026-03-01T12:00:00.000Z');
+    const metrics = createWorkerMetrics({ now: () => clock });
+    const take = (lagSeconds: number) =>
+      metrics.settled({
+        type: 'user.create',
+        outcome: 'succeeded',
+        action: 'acknowledge',
+        attempt: 1,
+        durationSeconds: 0.01,
+        lagSeconds,
+      });
+    const oldest = async () =>
+      (await series(metrics, 'user_command_oldest_received_age_seconds'))[0]?.value;
+
+    // Act, Assess
+    expect(await oldest()).toBe(0);
+    take(400);
+    clock += 10_000;
+    take(2);
+    expect(await oldest()).toBe(400);
+    // 1 s before the first one leaves the window, and 1 s after.
+    clock += (OLDEST_AGE_WINDOW_SECONDS - 11) * 1000;
+    expect(await oldest()).toBe(400);
+    clock += 2_000;
+    expect(await oldest()).toBe(2);
+    clock += 10_000;
+    expect(await oldest()).toBe(0);
+  });
+
+  it('stamp every answered receive, and the start before the first', async () => {
+    // Prepare
+    let clock = 1_000_000;
+    const metrics = createWorkerMetrics({ now: () => clock });
+    const stamp = async () =>
+      (await series(metrics, 'user_command_last_receive_timestamp_seconds'))[0]?.value;
+
+    // Act, Assess
+    expect(await stamp()).toBe(1000);
+    clock += 5_000;
+    metrics.receiveFailed();
+    expect(await stamp()).toBe(1000);
+    metrics.receiveSucceeded();
+    expect(await stamp()).toBe(1005);
+  });
+
+  it('count the pollers alive and stalled, as the liveness says when scraped', async () => {
+    // Prepare
+    const registry = new Registry();
+    let pollers = [{ alive: true }, { alive: true }, { alive: true }];
+    observePollers(registry, () => ({ pollers }));
+    const states = async () =>
+      Object.fromEntries(
+        (await series({ registry }, 'user_command_pollers')).map((s) => [s.labels.state, s.value]),
+      );
+
+    // Act, Assess
+    expect(await states()).toEqual({ alive: 3, stalled: 0 });
+    pollers = [{ alive: true }, { alive: false }, { alive: true }];
+    expect(await states()).toEqual({ alive: 2, stalled: 1 });
   });
 });
