@@ -3,6 +3,7 @@ import type { CommandIntake } from './command-intake.ts';
 import type { CommandLedger } from './command-ledger.ts';
 import type { CommandWaiters } from './command-waiters.ts';
 import type { ApiMetrics } from './metrics.ts';
+import type { OperationsReader } from './operations.ts';
 import type { SecuritySettings } from './security.ts';
 import type { UserReadRepository } from './user-read-repository.ts';
 
@@ -14,6 +15,8 @@ export interface AppDependencies {
   ledger: Pick<CommandLedger, 'get'>;
   waiters: CommandWaiters;
   reads: UserReadRepository;
+  /** The queues' backlog and the recorded dead letters, for GET /operations. */
+  operations: OperationsReader;
   metrics: ApiMetrics;
   /** Reachability probes for /ready, by dependency name. */
   readinessChecks: ReadinessChecks;

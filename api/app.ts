@@ -7,10 +7,12 @@ import { AccessLog } from './access-log.ts';
 import type { AppDependencies } from './app-dependencies.ts';
 import { type ErrorBody, registerErrorHandling } from './errors.ts';
 import { registerGracefulClose } from './graceful-close.ts';
+import { countRequests } from './metrics.ts';
 import { describeOperation, SECURITY_SCHEMES } from './openapi.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { contractRoutes } from './routes/contract.ts';
 import { healthRoutes } from './routes/health.ts';
+import { operationsRoutes } from './routes/operations.ts';
 import { userRoutes } from './routes/users.ts';
 import { securityHeaders, webPage } from './routes/web.ts';
 import { asPublic, security } from './security.ts';
@@ -52,6 +54,7 @@ export async function buildApp(deps: AppDependencies, log: Logger): Promise<Fast
   app.server.maxConnections = deps.settings.maxConnections;
   registerErrorHandling(app);
   registerGracefulClose(app);
+  countRequests(app, deps.metrics);
   // First: it sees every route registered after it, and denies what does not opt out.
   await app.register(security, deps.security);
   await app.register(securityHeaders);
@@ -90,5 +93,6 @@ export async function buildApp(deps: AppDependencies, log: Logger): Promise<Fast
   await app.register(healthRoutes, deps);
   await app.register(userRoutes, deps);
   await app.register(commandRoutes, deps);
+  await app.register(operationsRoutes, deps);
   return app;
 }

@@ -1,9 +1,20 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { readCommandRecord, VISIBLE_RECORD_FIELDS } from '../shared/command-outcome.ts';
-import type { CommandRecord } from '../shared/command-record.ts';
+import { type CommandRecord, DEAD_LETTER_OUTCOMES } from '../shared/command-record.ts';
 import type { UserCommand } from '../shared/contract/commands.ts';
+import { resourceDefinitions } from '../shared/resources.ts';
 import { LedgerUnavailableError, readFailure } from './errors.ts';
+
+/** The commands table's index of records that stand dead-lettered, from resources.json. */
+const DEAD_LETTERS = resourceDefinitions.tables.commands.indexes?.find(
+  (index) => index.name === 'dead-letters',
+);
 
 export type Reservation = { reserved: true } | { reserved: false; existing: CommandRecord };
 
@@ -93,5 +104,54 @@ export class CommandLedger {
       .catch((error: unknown) => Promise.reject(readFailure(error)));
     const records = (Responses?.[this.#table] ?? []) as CommandRecord[];
     return new Map(records.map((record) => [record.commandId, record]));
+  }
+
+  /**
+   * The newest records that stand dead-lettered (invalid, or given up) since `since`, at
+   * most `limit`, with their visible fields: one query of the sparse dead-letters index per
+   * kind (its keys only), then one consistent batch read. A record that has moved on since
+   * (the index lags a little) is left out.
+   */
+  async deadLetters(
+    since: Date,
+    limit: number,
+  ): Promise<{ records: CommandRecord[]; more: boolean }> {
+    const index = DEAD_LETTERS;
+    if (!index?.rangeKey) {
+      throw new Error('resources.json: the commands table has no dead-letters index');
+    }
+    const sortKey = index.rangeKey.name;
+    const pages = await Promise.all(
+      Object.values(DEAD_LETTER_OUTCOMES).map((outcome) =>
+        this.#client.send(
+          new QueryCommand({
+            TableName: this.#table,
+            IndexName: index.name,
+            KeyConditionExpression: '#outcome = :outcome AND #at >= :since',
+            ExpressionAttributeNames: {
+              '#outcome': index.hashKey.name,
+              '#at': sortKey,
+            },
+            ExpressionAttributeValues: { ':outcome': outcome, ':since': since.toISOString() },
+            ScanIndexForward: false,
+            // One more than asked: whether there are more.
+            Limit: limit + 1,
+          }),
+        ),
+      ),
+    ).catch((error: unknown) => Promise.reject(readFailure(error)));
+    const at = (item: Record<string, unknown>) => String(item[sortKey]);
+    const newest = pages
+      .flatMap((page) => page.Items ?? [])
+      .sort((a, b) => at(b).localeCompare(at(a)));
+    const ids = newest.slice(0, limit).map((item) => String(item.commandId));
+    const found = ids.length > 0 ? await this.getMany(ids) : new Map<string, CommandRecord>();
+    const records = ids.flatMap((id) => {
+      const record = found.get(id);
+      return record && (record.status === 'invalid' || record.status === 'dead-lettered')
+        ? [record]
+        : [];
+    });
+    return { records, more: newest.length > limit };
   }
 }

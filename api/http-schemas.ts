@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import type { CommandState } from '../shared/command-outcome.ts';
-import { FAILURE_KINDS, RECORD_STATUSES, type RecordStatus } from '../shared/command-record.ts';
+import {
+  ATTEMPT_HISTORY_MAX,
+  type AttemptOutcome,
+  FAILURE_KINDS,
+  RECORD_STATUSES,
+  type RecordStatus,
+} from '../shared/command-record.ts';
 import {
   CommandIdSchema,
   EmailAddressSchema,
@@ -87,6 +93,29 @@ const COMMAND_STATES = [
   ),
 ] as [CommandState, ...CommandState[]];
 
+/** How an attempt of the worker can end: any status but the API's reservation. */
+const ATTEMPT_OUTCOMES = RECORD_STATUSES.filter(
+  (status): status is AttemptOutcome => status !== 'accepted',
+) as [AttemptOutcome, ...AttemptOutcome[]];
+
+const AttemptSchema = z.object({
+  attempt: z
+    .number()
+    .int()
+    .describe('The message’s receive count: 1 is the first attempt of a delivery.'),
+  receivedAt: z.string().describe('When the worker began this attempt.'),
+  outcome: z.enum(ATTEMPT_OUTCOMES).describe('The status this attempt left the command in.'),
+  failure: z
+    .enum(FAILURE_KINDS)
+    .optional()
+    .describe('retrying and dead-lettered: the class of the failure.'),
+  recordedAt: z
+    .string()
+    .describe(
+      'When the worker wrote the outcome. For a success, the moment it sent the write: a record cannot hold how long its own write took.',
+    ),
+});
+
 export const CommandStatusSchema = z.object({
   commandId: z.string(),
   status: z
@@ -101,9 +130,33 @@ export const CommandStatusSchema = z.object({
     .optional()
     .describe('retrying and dead-lettered: the class of the last failure.'),
   attempts: z.number().int().optional().describe('Deliveries of its message so far.'),
-  issuedAt: z.string().optional(),
-  acceptedAt: z.string().optional(),
-  processedAt: z.string().optional(),
+  issuedAt: z
+    .string()
+    .optional()
+    .describe('When its publisher issued it (the command’s own time).'),
+  acceptedAt: z
+    .string()
+    .optional()
+    .describe('When the API took it (Idempotency-Key requests only).'),
+  queuedAt: z
+    .string()
+    .optional()
+    .describe('When its message was first sent to the command queue, kept across redrives.'),
+  firstReceivedAt: z
+    .string()
+    .optional()
+    .describe('When the worker began the first attempt it recorded, across redrives.'),
+  lastReceivedAt: z
+    .string()
+    .optional()
+    .describe('When the worker began the latest attempt it recorded.'),
+  attemptHistory: z
+    .array(AttemptSchema)
+    .optional()
+    .describe(
+      `The recorded attempts of its latest delivery, oldest first, at most ${ATTEMPT_HISTORY_MAX} (a redrive starts a new delivery at attempt 1; an attempt that could not be recorded is missing).`,
+    ),
+  processedAt: z.string().optional().describe('When the worker last wrote its record.'),
   reusedForOtherContent: z
     .boolean()
     .optional()
@@ -111,6 +164,49 @@ export const CommandStatusSchema = z.object({
       'true when other messages reused this command id for other content (they were ignored).',
     ),
 });
+
+const QueueDepthSchema = z.object({
+  visible: z.number().int().describe('Messages waiting to be received.'),
+  inFlight: z
+    .number()
+    .int()
+    .describe(
+      'Messages received and not yet deleted: being worked on, or hidden until their retry.',
+    ),
+});
+
+const DeadLetterSchema = z.object({
+  commandId: z.string(),
+  type: z.string().optional().describe('Absent when the message was too broken to tell.'),
+  status: z
+    .enum(['invalid', 'dead-lettered'])
+    .describe('invalid: unreadable, dead-lettered at once; dead-lettered: given up.'),
+  reason: z.string().optional().describe('Why, naming fields, never their values.'),
+  failure: z.enum(FAILURE_KINDS).optional().describe('dead-lettered: the class of the failure.'),
+  attempts: z.number().int().optional(),
+  at: z.string().describe('When the worker dead-lettered it.'),
+});
+
+export const OperationsSchema = z
+  .object({
+    takenAt: z.string().describe('When these figures were read.'),
+    commandQueue: QueueDepthSchema.describe('SQS’s approximate counts of the command queue.'),
+    deadLetterQueue: QueueDepthSchema.describe(
+      'SQS’s approximate counts of the dead-letter queue, with letters that carry no recorded reason (moved by SQS’s own redrive policy).',
+    ),
+    deadLetters: z
+      .object({
+        since: z.string().describe('Dead letters recorded since then (the queue’s retention).'),
+        items: z
+          .array(DeadLetterSchema)
+          .describe(
+            'Newest first: commands whose record stands invalid or dead-lettered (until a redrive is processed).',
+          ),
+        more: z.boolean().describe('More were recorded than listed.'),
+      })
+      .describe('Dead letters as the worker recorded them.'),
+  })
+  .describe('The backlog and the recorded dead letters.');
 
 export const ErrorSchema = z.object({
   code: z.string(),

@@ -4,13 +4,14 @@ import { isSettled } from '../shared/command-record.ts';
 import type { Config } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
 import { resolveQueueUrl } from '../shared/queue-url.ts';
-import { pingQueue } from '../shared/queues.ts';
+import { pingQueue, queueDepthReader } from '../shared/queues.ts';
 import { buildApp } from './app.ts';
 import { createCommandIntake } from './command-intake.ts';
 import { CommandLedger } from './command-ledger.ts';
 import { createCommandPublisher } from './command-publisher.ts';
 import { createCommandWaiters } from './command-waiters.ts';
 import { createApiMetrics } from './metrics.ts';
+import { createOperationsReader } from './operations.ts';
 import { createPasswordHasher } from './password-hasher.ts';
 import { UserReadRepository } from './user-read-repository.ts';
 
@@ -47,18 +48,33 @@ export async function createApi(config: Config, log: Logger): Promise<Api> {
   const publisher = createCommandPublisher(sqs, queueUrl, {
     batchWindowMs: env.PUBLISH_BATCH_WINDOW_MS,
   });
+  const waiters = createCommandWaiters({
+    read: (ids) => ledger.getMany(ids),
+    isSettled: (record) => isSettled(record.status),
+    maxWaiters: env.COMMAND_WAITERS_MAX,
+    perClient: env.COMMAND_WAITERS_PER_CLIENT,
+  });
   const app = await buildApp(
     {
       commands: createCommandIntake({ publisher, ledger, hasher }),
       ledger,
-      waiters: createCommandWaiters({
-        read: (ids) => ledger.getMany(ids),
-        isSettled: (record) => isSettled(record.status),
-        maxWaiters: env.COMMAND_WAITERS_MAX,
-        perClient: env.COMMAND_WAITERS_PER_CLIENT,
-      }),
+      waiters,
       reads,
-      metrics: createApiMetrics(),
+      operations: createOperationsReader({
+        queues: {
+          command: queueDepthReader(sqs, { url: queueUrl }),
+          deadLetter: queueDepthReader(sqs, { name: config.resources.queues.commandDeadLetter }),
+        },
+        ledger,
+      }),
+      metrics: createApiMetrics({
+        queues: {
+          command: queueDepthReader(sqs, { url: queueUrl }),
+          'dead-letter': queueDepthReader(sqs, { name: config.resources.queues.commandDeadLetter }),
+        },
+        hasher,
+        waiters,
+      }),
       readinessChecks: { sqs: () => pingQueue(sqs, queueUrl), dynamodb: () => reads.ping() },
       settings: {
         bodyLimitBytes: env.BODY_LIMIT_BYTES,

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { CommandRecord, FailureKind, RecordStatus } from './command-record.ts';
+import type { AttemptEntry, CommandRecord, FailureKind, RecordStatus } from './command-record.ts';
 import type { CommandType } from './contract/commands.ts';
 
 /*
@@ -14,7 +14,7 @@ import type { CommandType } from './contract/commands.ts';
  */
 export const VISIBLE_RECORD_FIELDS = {
   ProjectionExpression:
-    '#id, #status, #type, #reason, #failure, #attempts, #issued, #accepted, #processed, #conflicts',
+    '#id, #status, #type, #reason, #failure, #attempts, #issued, #accepted, #processed, #conflicts, #sent, #firstReceived, #lastReceived, #history',
   ExpressionAttributeNames: {
     '#id': 'commandId',
     '#status': 'status',
@@ -26,6 +26,10 @@ export const VISIBLE_RECORD_FIELDS = {
     '#accepted': 'acceptedAt',
     '#processed': 'processedAt',
     '#conflicts': 'conflictingFingerprints',
+    '#sent': 'sentAt',
+    '#firstReceived': 'firstReceivedAt',
+    '#lastReceived': 'lastReceivedAt',
+    '#history': 'attemptHistory',
   },
 };
 
@@ -62,6 +66,12 @@ export interface CommandStatus {
   attempts?: number;
   issuedAt?: string;
   acceptedAt?: string;
+  /** When its message was first sent to the command queue (the record's sentAt, as ISO). */
+  queuedAt?: string;
+  firstReceivedAt?: string;
+  lastReceivedAt?: string;
+  /** The recorded attempts of the latest delivery, oldest first. */
+  attemptHistory?: AttemptEntry[];
   processedAt?: string;
   /** Other messages reused this command id for other content (they were ignored). */
   reusedForOtherContent?: true;
@@ -86,6 +96,10 @@ export function commandStatusOf(
     attempts: record.attempts,
     issuedAt: record.issuedAt,
     acceptedAt: record.acceptedAt,
+    queuedAt: isoFromEpochMs(record.sentAt),
+    firstReceivedAt: record.firstReceivedAt,
+    lastReceivedAt: record.lastReceivedAt,
+    attemptHistory: record.attemptHistory?.map(attemptOf),
     processedAt: record.processedAt,
     ...(record.conflictingFingerprints?.size ? { reusedForOtherContent: true as const } : {}),
   };
@@ -93,4 +107,21 @@ export function commandStatusOf(
   return Object.fromEntries(
     Object.entries(status).filter(([, value]) => value !== undefined),
   ) as unknown as CommandStatus;
+}
+
+function isoFromEpochMs(epochMs: number | undefined): string | undefined {
+  if (epochMs === undefined) return undefined;
+  const date = new Date(Number(epochMs));
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+/** An attempt with its fields in one order, whatever order DynamoDB kept the map's keys in. */
+function attemptOf(entry: AttemptEntry): AttemptEntry {
+  return {
+    attempt: Number(entry.attempt),
+    receivedAt: entry.receivedAt,
+    outcome: entry.outcome,
+    ...(entry.failure ? { failure: entry.failure } : {}),
+    recordedAt: entry.recordedAt,
+  };
 }

@@ -33,6 +33,37 @@ export const FAILURE_KINDS = [
 ] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 
+/** How an attempt ended: the status it left on the record (the API's `accepted` is no attempt). */
+export type AttemptOutcome = Exclude<RecordStatus, 'accepted'>;
+
+/** One attempt of the worker, as the record's attemptHistory keeps it. */
+export interface AttemptEntry {
+  /** The message's receive count: 1 for the first attempt of a delivery (a redrive starts again). */
+  attempt: number;
+  /** When the worker began the attempt (ISO). */
+  receivedAt: string;
+  outcome: AttemptOutcome;
+  /** retrying and dead-lettered: the class of the failure. */
+  failure?: FailureKind;
+  /** When the worker wrote the attempt's outcome (ISO). */
+  recordedAt: string;
+}
+
+/**
+ * How many attempts of one delivery the record lists; later ones are counted in `attempts`
+ * only. A bound of its own, apart from maxReceiveCount, so a record's size never depends on
+ * the queue's settings.
+ */
+export const ATTEMPT_HISTORY_MAX = 10;
+
+/**
+ * Why a record is in the commands table's dead-letters index: what the dead letter's
+ * `error-outcome` attribute says. Set on invalid and dead-lettered records only, removed by
+ * any later write, so the index holds exactly the commands that stand dead-lettered.
+ */
+export const DEAD_LETTER_OUTCOMES = { invalid: 'invalid', 'dead-lettered': 'exhausted' } as const;
+export type DeadLetterOutcome = (typeof DEAD_LETTER_OUTCOMES)[keyof typeof DEAD_LETTER_OUTCOMES];
+
 /**
  * One item per command in the commands table: the idempotency ledger the worker writes in
  * the same transaction as the user change, and what GET /commands/{id} reads.
@@ -59,10 +90,23 @@ export interface CommandRecord {
    */
   groupId?: string;
   /**
-   * Final records: when the command's message was first sent to the command queue (epoch
-   * ms), kept across redrives; the by-group index's sort key, so queue order.
+   * When the command's message was first sent to the command queue (epoch ms), kept across
+   * redrives; on every record the worker writes for a readable message. On final records,
+   * the by-group index's sort key, so queue order.
    */
   sentAt?: number;
+  /** When the worker began the first attempt it recorded, across redrives (ISO). */
+  firstReceivedAt?: string;
+  /** When the worker began the latest attempt it recorded (ISO). */
+  lastReceivedAt?: string;
+  /**
+   * The recorded attempts of the latest delivery, oldest first, at most ATTEMPT_HISTORY_MAX:
+   * an attempt 1 starts the list again (a redrive is a new delivery). An attempt that could
+   * not be recorded (DynamoDB out of reach) is missing.
+   */
+  attemptHistory?: AttemptEntry[];
+  /** Invalid and dead-lettered records only: the dead-letters index's key. */
+  deadLetterOutcome?: DeadLetterOutcome;
   issuedAt?: string;
   /** When the API reserved the id (Idempotency-Key requests only). */
   acceptedAt?: string;

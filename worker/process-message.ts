@@ -45,6 +45,7 @@ export async function processMessage(
   message: QueueMessage,
   options: ProcessorOptions,
 ): Promise<ProcessedMessage> {
+  const receivedAt = new Date();
   const attempt = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
   const parsed = parseCommandMessage(
     message.Body,
@@ -64,7 +65,7 @@ export async function processMessage(
   if (!parsed.ok) {
     const invalid: Outcome = { kind: 'invalid', reason: parsed.reason };
     if (commandId === undefined) return settled(invalid);
-    const facts = { fingerprint: hash, messageHash: hash, attempt };
+    const facts = { fingerprint: hash, messageHash: hash, attempt, receivedAt };
     try {
       const recorded = await options.writes.recordOutcome({ commandId }, facts, {
         status: 'invalid',
@@ -81,7 +82,13 @@ export async function processMessage(
   }
 
   const { command } = parsed;
-  const facts = { fingerprint: commandFingerprint(command), messageHash: hash, attempt, sentAt };
+  const facts = {
+    fingerprint: commandFingerprint(command),
+    messageHash: hash,
+    attempt,
+    sentAt,
+    receivedAt,
+  };
   try {
     return settled(await applyCommand(command, options.writes, facts));
   } catch (error) {

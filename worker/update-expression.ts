@@ -9,6 +9,8 @@ export interface UpdateFields {
   set: Record<string, unknown>;
   /** SET only where the item has no such attribute yet. */
   setIfAbsent?: Record<string, unknown>;
+  /** Append these items to each list, making the list where the item has none yet. */
+  append?: Record<string, unknown[] | undefined>;
   remove?: string[];
 }
 
@@ -36,6 +38,11 @@ export function buildUpdateExpression(fields: UpdateFields, prefix = 'f'): Updat
     ...definedEntries(fields.setIfAbsent ?? {}).map(([name, value]) => {
       const at = placeholder(name, value);
       return `#${prefix}${at} = if_not_exists(#${prefix}${at}, :${prefix}${at})`;
+    }),
+    ...definedEntries(fields.append ?? {}).map(([name, items]) => {
+      const at = placeholder(name, items);
+      values[`:${prefix}${at}none`] = [];
+      return `#${prefix}${at} = list_append(if_not_exists(#${prefix}${at}, :${prefix}${at}none), :${prefix}${at})`;
     }),
   ];
   if (assignments.length === 0) throw new Error('an update needs at least one field to set');

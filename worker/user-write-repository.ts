@@ -6,7 +6,15 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { type CommandRecord, type FailureKind, isFinal } from '../shared/command-record.ts';
+import {
+  ATTEMPT_HISTORY_MAX,
+  type AttemptEntry,
+  type AttemptOutcome,
+  type CommandRecord,
+  DEAD_LETTER_OUTCOMES,
+  type FailureKind,
+  isFinal,
+} from '../shared/command-record.ts';
 import {
   type CreateUserCommand,
   type DeleteUserCommand,
@@ -30,6 +38,11 @@ export interface MessageFacts {
   attempt: number;
   /** When the message was first sent to the command queue (epoch ms), across redrives. */
   sentAt?: number | undefined;
+  /**
+   * When this attempt began (the worker took the message), for the timeline: a failure
+   * recorded after a slow write keeps it. The repository's clock when absent.
+   */
+  receivedAt?: Date | undefined;
 }
 
 /** An outcome recorded without touching the user: the command had no effect (yet). */
@@ -152,20 +165,19 @@ export class UserWriteRepository {
   ): Promise<ApplyOutcome | { kind: 'recorded' }> {
     const fields: UpdateFields =
       record.status === 'invalid'
-        ? {
-            set: { status: 'invalid', reason: record.reason, ...this.#stamp(facts) },
+        ? this.#stamped(facts, record, {
+            set: { status: 'invalid', reason: record.reason },
             setIfAbsent: { fingerprint: facts.fingerprint },
             remove: ['failure'],
-          }
-        : {
+          })
+        : this.#stamped(facts, record, {
             set: {
               ...record,
               type: command.type,
               issuedAt: command.issuedAt,
               fingerprint: facts.fingerprint,
-              ...this.#stamp(facts),
             },
-          };
+          });
     // A message that could not be read has only its hash for a fingerprint; one that was read
     // (a write DynamoDB refused) must own the record like any other attempt of that command.
     const unreadable = record.status === 'invalid' && facts.fingerprint === facts.messageHash;
@@ -231,29 +243,62 @@ export class UserWriteRepository {
     status: 'succeeded' | 'rejected',
     reason?: string,
   ): RecordUpdate {
-    const fields: UpdateFields = {
-      set: {
-        status,
-        type: command.type,
-        reason,
-        fingerprint: facts.fingerprint,
-        issuedAt: command.issuedAt,
-        groupId: messageGroupIdFor(command.payload.emailAddress),
-        sentAt: facts.sentAt,
-        ...this.#stamp(facts),
+    const fields = this.#stamped(
+      facts,
+      { status },
+      {
+        set: {
+          status,
+          type: command.type,
+          reason,
+          fingerprint: facts.fingerprint,
+          issuedAt: command.issuedAt,
+          groupId: messageGroupIdFor(command.payload.emailAddress),
+        },
+        remove: reason === undefined ? ['failure', 'reason'] : ['failure'],
       },
-      remove: reason === undefined ? ['failure', 'reason'] : ['failure'],
-    };
+    );
     return this.#recordUpdate(command.commandId, fields, SAME_COMMAND_MAY_WRITE, facts);
   }
 
-  #stamp(facts: MessageFacts) {
+  /**
+   * What every record write adds to the outcome's own fields: the attempt (its count, its
+   * timeline entry), the message's identity and send time, the TTL, and the dead-letters
+   * index's key while the outcome is a dead letter. One write, no read: attempt 1 starts
+   * the history again, later attempts append to it until ATTEMPT_HISTORY_MAX.
+   */
+  #stamped(
+    facts: MessageFacts,
+    { status, failure }: { status: AttemptOutcome; failure?: FailureKind },
+    fields: UpdateFields,
+  ): UpdateFields {
     const now = this.#now();
+    const receivedAt = (facts.receivedAt ?? now).toISOString();
+    const entry: AttemptEntry = {
+      attempt: facts.attempt,
+      receivedAt,
+      outcome: status,
+      ...(failure ? { failure } : {}),
+      recordedAt: now.toISOString(),
+    };
+    const deadLetterOutcome =
+      status === 'invalid' || status === 'dead-lettered' ? DEAD_LETTER_OUTCOMES[status] : undefined;
+    const listed = facts.attempt <= ATTEMPT_HISTORY_MAX;
     return {
-      messageHash: facts.messageHash,
-      attempts: facts.attempt,
-      processedAt: now.toISOString(),
-      expiresAt: Math.floor(now.getTime() / 1000) + this.#recordTtlSeconds,
+      set: {
+        ...fields.set,
+        sentAt: facts.sentAt,
+        messageHash: facts.messageHash,
+        attempts: facts.attempt,
+        processedAt: now.toISOString(),
+        expiresAt: Math.floor(now.getTime() / 1000) + this.#recordTtlSeconds,
+        lastReceivedAt: receivedAt,
+        deadLetterOutcome,
+        attemptHistory: facts.attempt <= 1 ? [entry] : undefined,
+      },
+      setIfAbsent: { ...fields.setIfAbsent, firstReceivedAt: receivedAt },
+      append: { attemptHistory: facts.attempt > 1 && listed ? [entry] : undefined },
+      remove: [...(fields.remove ?? []), ...(deadLetterOutcome ? [] : ['deadLetterOutcome'])],
     };
   }
 

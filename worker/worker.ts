@@ -7,7 +7,7 @@ import { pingQueue, readMaxReceiveCount } from '../shared/queues.ts';
 import { resourceDefinitions } from '../shared/resources.ts';
 import { createCommandConsumer } from './consumer.ts';
 import { serveWorkerHttp } from './http-server.ts';
-import { createWorkerMetrics } from './metrics.ts';
+import { createWorkerMetrics, observePollers } from './metrics.ts';
 import { processMessage } from './process-message.ts';
 import { createSettledSpy, type SettledSpy } from './settled-spy.ts';
 import { UserWriteRepository } from './user-write-repository.ts';
@@ -69,6 +69,7 @@ export async function createWorker(
     retryBaseSeconds: env.WORKER_RETRY_BASE_SECONDS,
     stallSeconds: env.WORKER_STALL_SECONDS,
   });
+  observePollers(metrics.registry, () => consumer.liveness());
   const httpServer =
     env.WORKER_HTTP_PORT === undefined
       ? undefined

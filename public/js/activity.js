@@ -1,10 +1,12 @@
 import { ApiError, api } from './api.js';
 import { formatClock } from './format.js';
+import { createTimeline } from './timeline-view.js';
 
 /**
  * The activity list: one entry per command this page sent, following GET /commands/{id}
  * from "accepted" to where it settles: "succeeded", "rejected" (with the worker's reason),
  * or, when something went wrong, "invalid" or "dead-lettered" (with why); "retrying" on the way.
+ * Each entry's Timeline button shows the command's steps, with the time between them.
  */
 
 const WAIT_SECONDS = 10;
@@ -27,7 +29,8 @@ export function trackCommand({ commandId, label, onSucceeded }) {
   const detail = document.createElement('p');
   detail.className = 'activity-detail';
   head.append(title, badge);
-  item.append(head, detail);
+  const timeline = createTimeline(commandId);
+  item.append(head, detail, timeline.toggle, timeline.panel);
   list().prepend(item);
   document.getElementById('activity-empty').hidden = true;
 
@@ -56,6 +59,7 @@ export function trackCommand({ commandId, label, onSucceeded }) {
         show('unknown', 'Unknown', 'Lost contact with the service while waiting.', follow);
         return;
       }
+      timeline.update(outcome);
       if (outcome.status === 'succeeded') {
         show('succeeded', 'Succeeded', `Applied at ${formatClock(outcome.processedAt)}.`);
         onSucceeded?.();

@@ -74,6 +74,8 @@ export const api = {
   getUser: (email) => request('GET', userPath(email)),
   listUsers: (limit, cursor) =>
     request('GET', `/users?${new URLSearchParams(cursor ? { limit, cursor } : { limit })}`),
+  getCommand: (commandId) => request('GET', `/commands/${encodeURIComponent(commandId)}`),
+  operations: () => request('GET', '/operations'),
   /** Long-polls: the API holds the request until the outcome is known or the wait is over. */
   waitForCommand: (commandId, waitSeconds) =>
     request('GET', `/commands/${encodeURIComponent(commandId)}?waitSeconds=${waitSeconds}`),

@@ -26,3 +26,20 @@ export function timeElement(iso) {
   time.textContent = formatDateTime(iso);
   return time;
 }
+
+/** To the millisecond: the steps of a command are often milliseconds apart. */
+export function formatClockMs(iso) {
+  const date = parse(iso);
+  if (!date) return iso ?? '';
+  return `${formatClock(iso)}.${String(date.getMilliseconds()).padStart(3, '0')}`;
+}
+
+/** 7 ms, 1.2 s, 3 min 5 s, 2 h 10 min: as precise as a person reads it. */
+export function formatDuration(ms) {
+  const value = Math.max(0, Math.round(ms));
+  if (value < 1000) return `${value} ms`;
+  if (value < 60_000) return `${(value / 1000).toFixed(1)} s`;
+  const minutes = Math.floor(value / 60_000);
+  if (minutes < 60) return `${minutes} min ${Math.floor((value % 60_000) / 1000)} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}

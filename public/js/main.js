@@ -10,6 +10,7 @@ import {
   showFieldErrors,
   whileBusy,
 } from './forms.js';
+import { setUpOperations } from './operations.js';
 import { refreshLookup, refreshUsers, setUpReadSection } from './users.js';
 
 /**
@@ -103,3 +104,4 @@ setUpCommandForm(document.getElementById('delete-form'), {
 });
 
 setUpReadSection();
+setUpOperations();

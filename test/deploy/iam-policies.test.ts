@@ -22,6 +22,7 @@ const queueArn = (key: QueueKey) =>
   `arn:aws:sqs:REGION:ACCOUNT_ID:${resourceDefinitions.queues[key].name}`;
 const tables = { users: tableArn('users'), commands: tableArn('commands') };
 const byGroupIndex = `${tables.commands}/index/by-group`;
+const deadLettersIndex = `${tables.commands}/index/dead-letters`;
 const queues = { command: queueArn('command'), deadLetter: queueArn('commandDeadLetter') };
 
 interface Process {
@@ -35,7 +36,9 @@ const processes: Record<'api' | 'worker' | 'provision' | 'publisher' | 'operator
   api: {
     entry: 'api/main.ts',
     policy: readPolicy(join(root, 'iam/api-policy.json')),
-    resources: [queues.command, tables.users, tables.commands],
+    // The dead-letter queue: only its counts, for /metrics and GET /operations; the
+    // dead-letters index: GET /operations.
+    resources: [queues.command, queues.deadLetter, tables.users, tables.commands, deadLettersIndex],
   },
   worker: {
     entry: 'worker/main.ts',
@@ -119,12 +122,28 @@ describe('least privilege per process', () => {
     expect(isAllowed(api.policy, 'sqs:SendMessage', queues.command)).toBe(true);
     expect(isAllowed(api.policy, 'sqs:SendMessage', queues.deadLetter)).toBe(false);
     expect(isAllowed(api.policy, 'sqs:ReceiveMessage', queues.command)).toBe(false);
+    // It counts the dead-letter queue's messages for /metrics, and can do nothing else there.
+    expect(isAllowed(api.policy, 'sqs:GetQueueAttributes', queues.deadLetter)).toBe(true);
+    for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:PurgeQueue']) {
+      expect(isAllowed(api.policy, action, queues.deadLetter), action).toBe(false);
+    }
     for (const table of Object.values(tables)) {
       expect(isAllowed(api.policy, 'dynamodb:GetItem', table)).toBe(true);
       for (const action of DYNAMODB_WRITES) {
         const reservation = table === tables.commands && action === 'dynamodb:PutItem';
         expect(isAllowed(api.policy, action, table), `${action} ${table}`).toBe(reservation);
       }
+    }
+  });
+
+  it('lets the API list recorded dead letters from their index alone, never by receiving them', () => {
+    for (const action of ['sqs:ChangeMessageVisibility', 'sqs:SendMessage']) {
+      expect(isAllowed(api.policy, action, queues.deadLetter), action).toBe(false);
+    }
+    // A query of the sparse dead-letters index only: not of the tables, nor of other indexes.
+    expect(isAllowed(api.policy, 'dynamodb:Query', deadLettersIndex)).toBe(true);
+    for (const resource of [tables.commands, tables.users, byGroupIndex]) {
+      expect(isAllowed(api.policy, 'dynamodb:Query', resource), resource).toBe(false);
     }
   });
 

@@ -1,10 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createApi } from '../../api/wiring.ts';
 import { startEmulators } from '../../scripts/dev/emulators.ts';
 import { createDynamoDbClient, createSqsClient } from '../../shared/aws-clients.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { provisionResources } from '../../shared/provision.ts';
+import { resolveQueueUrl } from '../../shared/queue-url.ts';
 import { createWorker } from '../../worker/worker.ts';
 import { launchChromium } from './support/chromium.ts';
 import { type UsersPage, usersPage } from './support/users-page.ts';
@@ -12,7 +15,9 @@ import { type UsersPage, usersPage } from './support/users-page.ts';
 /**
  * `npm run screenshot [-- out.png]`: the README's picture of the page, taken with the
  * end-to-end tests' tooling. Runs the whole system in memory on free ports, fills the page
- * the way a person would (so the activity list is real), then photographs it.
+ * the way a person would (so the activity list is real), has another service publish one
+ * command the contract refuses (so the Operations panel lists a dead letter), then
+ * photographs it.
  */
 const out = process.argv[2] ?? 'docs/screenshot.png';
 const say = (line: string) => process.stdout.write(`[screenshot] ${line}\n`);
@@ -24,9 +29,11 @@ try {
   Object.assign(process.env, emulators.env);
   const config = loadConfig({ ...emulators.env, BCRYPT_COST: '4', LOG_LEVEL: 'error' });
   const log = createLogger({ name: 'screenshot', level: 'error', pretty: false });
+  const sqs = createSqsClient(config.aws, { requestTimeoutMs: 5000 });
+  stops.push(async () => sqs.destroy());
   await provisionResources({
     dynamoDb: createDynamoDbClient(config.aws, { requestTimeoutMs: 5000 }),
-    sqs: createSqsClient(config.aws, { requestTimeoutMs: 5000 }),
+    sqs,
     names: config.resources,
   });
   const api = await createApi(config, log);
@@ -43,15 +50,38 @@ try {
     viewport: { width: 1280, height: 900 },
     deviceScaleFactor: 2,
   });
-  await fillThePage(usersPage(await context.newPage()));
+  const publishRefused = async () => {
+    const QueueUrl = await resolveQueueUrl(sqs, config.resources.queues.command, {
+      timeoutSeconds: 5,
+      log,
+    });
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl,
+        MessageGroupId: randomUUID(),
+        MessageDeduplicationId: randomUUID(),
+        MessageBody: JSON.stringify({
+          schemaVersion: 1,
+          commandId: 'billing-sync-0042',
+          type: 'user.update',
+          issuedAt: new Date().toISOString(),
+          payload: { emailAddress: 'alan@example.com', lastName: '' },
+        }),
+      }),
+    );
+  };
+  await fillThePage(usersPage(await context.newPage()), publishRefused);
   await context.pages()[0]?.screenshot({ path: out, fullPage: true });
   say(`wrote ${out}`);
 } finally {
   for (const stop of stops.reverse()) await stop();
 }
 
-/** A few users, one rejected duplicate and one update: every state the page can show. */
-async function fillThePage(ui: UsersPage) {
+/**
+ * A few users, one rejected duplicate and one update: every state the page can show; the
+ * update's timeline open, and a dead letter from another service in the Operations panel.
+ */
+async function fillThePage(ui: UsersPage, publishRefused: () => Promise<void>) {
   await ui.open();
   const people = [
     ['Ada', 'Lovelace', 'ada@example.com'],
@@ -69,6 +99,9 @@ async function fillThePage(ui: UsersPage) {
   await ui.updateUser('grace@example.com', { lastName: 'Murray Hopper' });
   await ui.outcomeOf(ui.activityEntries().first());
   await ui.rowOf('Murray Hopper').waitFor();
+  await ui.openTimeline(ui.activityEntries().first(), /^Applied/);
+  await publishRefused();
+  await ui.operations().deadLetter('billing-sync-0042').waitFor();
   // The forms' own status lines and inputs would only add noise to the picture.
   for (const form of await ui.page.locator('form').all()) await form.evaluate((f) => f.reset());
   await ui.page.locator('form .form-status').evaluateAll((lines) => {

@@ -61,6 +61,7 @@ describe('the OpenAPI document', () => {
       'GET /commands/:commandId',
       'GET /docs/asyncapi.json',
       'GET /health',
+      'GET /operations',
       'GET /ready',
       'GET /users',
       'GET /users/:email',

@@ -16,6 +16,7 @@ export async function renderOpenApiDocument(): Promise<OpenApiDocument> {
     ledger: unused,
     waiters: unused,
     reads: unused,
+    operations: unused,
     metrics: unused,
     readinessChecks: {},
     settings: {

@@ -119,6 +119,7 @@ describe('processing a readable command', () => {
         messageHash: messageHash(received.Body),
         attempt: 3,
         sentAt: SENT_AT,
+        receivedAt: expect.any(Date),
       });
     },
   );
@@ -294,7 +295,7 @@ describe('processing an unreadable message', () => {
     expect(writes.recordOutcome.mock.calls).toEqual([
       [
         { commandId: 'cmd-1' },
-        { fingerprint: hash, messageHash: hash, attempt: 2 },
+        { fingerprint: hash, messageHash: hash, attempt: 2, receivedAt: expect.any(Date) },
         { status: 'invalid', reason },
       ],
     ]);
@@ -427,6 +428,7 @@ describe('a failed attempt to apply', () => {
           messageHash: messageHash(received.Body),
           attempt: 2,
           sentAt: SENT_AT,
+          receivedAt: expect.any(Date),
         },
         { status: 'retrying', failure: 'throttled', reason },
       ],

@@ -25,6 +25,19 @@ describe('the update expression', () => {
     });
   });
 
+  it('appends to a list, making it where the item has none, and skips an undefined one', () => {
+    expect(
+      buildUpdateExpression({
+        set: { attempts: 2 },
+        append: { attemptHistory: [{ attempt: 2 }], other: undefined },
+      }),
+    ).toEqual({
+      UpdateExpression: 'SET #f0 = :f0, #f1 = list_append(if_not_exists(#f1, :f1none), :f1)',
+      ExpressionAttributeNames: { '#f0': 'attempts', '#f1': 'attemptHistory' },
+      ExpressionAttributeValues: { ':f0': 2, ':f1': [{ attempt: 2 }], ':f1none': [] },
+    });
+  });
+
   it('refuses to build an update that sets nothing', () => {
     expect(() => buildUpdateExpression({ set: { firstName: undefined } })).toThrow(
       'an update needs at least one field to set',

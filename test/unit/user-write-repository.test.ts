@@ -77,6 +77,58 @@ function repository(clock: { now?: () => Date } = { now: () => NOW }): UserWrite
   });
 }
 
+/** NOW as the records write it. */
+const AT = '2026-02-01T00:00:00.000Z';
+
+/** The entry an attempt (attempt 2, at NOW) adds to the record's attemptHistory. */
+function attemptEntry(outcome: string, failure?: string, attempt = 2) {
+  return { attempt, receivedAt: AT, outcome, ...(failure ? { failure } : {}), recordedAt: AT };
+}
+
+/**
+ * An update expression as the repository builds it: placeholders numbered in order of the
+ * SETs, the SETs if absent, the list appends, then the REMOVEs.
+ */
+function expressionOf(parts: {
+  set: [string, unknown][];
+  ifAbsent?: [string, unknown][];
+  append?: [string, unknown[]][];
+  remove?: string[];
+}) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const clauses: string[] = [];
+  let i = 0;
+  for (const [name, value] of parts.set) {
+    names[`#f${i}`] = name;
+    values[`:f${i}`] = value;
+    clauses.push(`#f${i} = :f${i}`);
+    i += 1;
+  }
+  for (const [name, value] of parts.ifAbsent ?? []) {
+    names[`#f${i}`] = name;
+    values[`:f${i}`] = value;
+    clauses.push(`#f${i} = if_not_exists(#f${i}, :f${i})`);
+    i += 1;
+  }
+  for (const [name, items] of parts.append ?? []) {
+    names[`#f${i}`] = name;
+    values[`:f${i}`] = items;
+    values[`:f${i}none`] = [];
+    clauses.push(`#f${i} = list_append(if_not_exists(#f${i}, :f${i}none), :f${i})`);
+    i += 1;
+  }
+  const removed = (parts.remove ?? []).map((name) => {
+    names[`#f${i}`] = name;
+    return `#f${i++}`;
+  });
+  return {
+    UpdateExpression: `SET ${clauses.join(', ')}${removed.length > 0 ? ` REMOVE ${removed.join(', ')}` : ''}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
 /** The record update of a final outcome, as the commands table gets it. */
 function finalRecord(
   commandId: string,
@@ -84,30 +136,37 @@ function finalRecord(
   status: 'succeeded' | 'rejected',
   reason?: string,
 ) {
-  const withReason = reason !== undefined;
-  const names = withReason
-    ? ['status', 'type', 'reason', 'fingerprint', 'issuedAt', 'groupId', 'sentAt']
-    : ['status', 'type', 'fingerprint', 'issuedAt', 'groupId', 'sentAt'];
-  const values = withReason
-    ? [status, type, reason, 'fp-1', ISSUED_AT, GROUP, facts.sentAt]
-    : [status, type, 'fp-1', ISSUED_AT, GROUP, facts.sentAt];
-  names.push('messageHash', 'attempts', 'processedAt', 'expiresAt');
-  values.push('hash-1', 2, '2026-02-01T00:00:00.000Z', EXPIRES_AT);
-  const removed = withReason ? ['failure'] : ['failure', 'reason'];
+  const expression = expressionOf({
+    set: [
+      ['status', status],
+      ['type', type],
+      ...(reason !== undefined ? [['reason', reason] as [string, unknown]] : []),
+      ['fingerprint', 'fp-1'],
+      ['issuedAt', ISSUED_AT],
+      ['groupId', GROUP],
+      ['sentAt', facts.sentAt],
+      ['messageHash', 'hash-1'],
+      ['attempts', 2],
+      ['processedAt', AT],
+      ['expiresAt', EXPIRES_AT],
+      ['lastReceivedAt', AT],
+    ],
+    ifAbsent: [['firstReceivedAt', AT]],
+    append: [['attemptHistory', [attemptEntry(status)]]],
+    remove: [...(reason === undefined ? ['failure', 'reason'] : ['failure']), 'deadLetterOutcome'],
+  });
   return {
     TableName: 'commands',
     Key: { commandId },
-    UpdateExpression: `SET ${names.map((_, i) => `#f${i} = :f${i}`).join(', ')} REMOVE ${removed
-      .map((_, i) => `#f${names.length + i}`)
-      .join(', ')}`,
+    UpdateExpression: expression.UpdateExpression,
     ConditionExpression: SAME_COMMAND_MAY_WRITE,
     ExpressionAttributeNames: {
-      ...Object.fromEntries([...names, ...removed].map((name, i) => [`#f${i}`, name])),
+      ...expression.ExpressionAttributeNames,
       ...STATUS_NAMES,
       '#c_fingerprint': 'fingerprint',
     },
     ExpressionAttributeValues: {
-      ...Object.fromEntries(values.map((value, i) => [`:f${i}`, value])),
+      ...expression.ExpressionAttributeValues,
       ...STATUS_VALUES,
       ':c_fingerprint': 'fp-1',
     },
@@ -202,7 +261,7 @@ describe('applying a command', () => {
         TableName: 'commands',
         Key: { commandId: 'cmd-1' },
         UpdateExpression:
-          'SET #f0 = :f0, #f1 = :f1, #f2 = :f2, #f3 = :f3, #f4 = :f4, #f5 = :f5, #f6 = :f6, #f7 = :f7, #f8 = :f8, #f9 = :f9 REMOVE #f10, #f11',
+          'SET #f0 = :f0, #f1 = :f1, #f2 = :f2, #f3 = :f3, #f4 = :f4, #f5 = :f5, #f6 = :f6, #f7 = :f7, #f8 = :f8, #f9 = :f9, #f10 = :f10, #f11 = if_not_exists(#f11, :f11), #f12 = list_append(if_not_exists(#f12, :f12none), :f12) REMOVE #f13, #f14, #f15',
         ConditionExpression: SAME_COMMAND_MAY_WRITE,
         ExpressionAttributeNames: {
           '#f0': 'status',
@@ -215,8 +274,12 @@ describe('applying a command', () => {
           '#f7': 'attempts',
           '#f8': 'processedAt',
           '#f9': 'expiresAt',
-          '#f10': 'failure',
-          '#f11': 'reason',
+          '#f10': 'lastReceivedAt',
+          '#f11': 'firstReceivedAt',
+          '#f12': 'attemptHistory',
+          '#f13': 'failure',
+          '#f14': 'reason',
+          '#f15': 'deadLetterOutcome',
           '#c_id': 'commandId',
           '#c_status': 'status',
           '#c_fingerprint': 'fingerprint',
@@ -232,6 +295,17 @@ describe('applying a command', () => {
           ':f7': 2,
           ':f8': '2026-02-01T00:00:00.000Z',
           ':f9': 1_772_496_000,
+          ':f10': '2026-02-01T00:00:00.000Z',
+          ':f11': '2026-02-01T00:00:00.000Z',
+          ':f12': [
+            {
+              attempt: 2,
+              receivedAt: '2026-02-01T00:00:00.000Z',
+              outcome: 'succeeded',
+              recordedAt: '2026-02-01T00:00:00.000Z',
+            },
+          ],
+          ':f12none': [],
           ':c_invalid': 'invalid',
           ':c_accepted': 'accepted',
           ':c_retrying': 'retrying',
@@ -509,7 +583,7 @@ describe('recording an outcome without effect', () => {
         TableName: 'commands',
         Key: { commandId: 'cmd-1' },
         UpdateExpression:
-          'SET #f0 = :f0, #f1 = :f1, #f2 = :f2, #f3 = :f3, #f4 = :f4, #f5 = :f5, #f6 = if_not_exists(#f6, :f6) REMOVE #f7',
+          'SET #f0 = :f0, #f1 = :f1, #f2 = :f2, #f3 = :f3, #f4 = :f4, #f5 = :f5, #f6 = :f6, #f7 = :f7, #f8 = :f8, #f9 = if_not_exists(#f9, :f9), #f10 = if_not_exists(#f10, :f10) REMOVE #f11',
         ConditionExpression: UNREADABLE_MAY_WRITE,
         ExpressionAttributeNames: {
           '#f0': 'status',
@@ -518,8 +592,12 @@ describe('recording an outcome without effect', () => {
           '#f3': 'attempts',
           '#f4': 'processedAt',
           '#f5': 'expiresAt',
-          '#f6': 'fingerprint',
-          '#f7': 'failure',
+          '#f6': 'lastReceivedAt',
+          '#f7': 'deadLetterOutcome',
+          '#f8': 'attemptHistory',
+          '#f9': 'fingerprint',
+          '#f10': 'firstReceivedAt',
+          '#f11': 'failure',
           ...STATUS_NAMES,
         },
         ExpressionAttributeValues: {
@@ -527,9 +605,13 @@ describe('recording an outcome without effect', () => {
           ':f1': 'body is not JSON',
           ':f2': 'hash-1',
           ':f3': 1,
-          ':f4': '2026-02-01T00:00:00.000Z',
+          ':f4': AT,
           ':f5': EXPIRES_AT,
-          ':f6': 'hash-1',
+          ':f6': AT,
+          ':f7': 'invalid',
+          ':f8': [attemptEntry('invalid', undefined, 1)],
+          ':f9': 'hash-1',
+          ':f10': AT,
           ...STATUS_VALUES,
         },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -552,38 +634,42 @@ describe('recording an outcome without effect', () => {
 
       // Assess
       expect(recorded).toEqual({ kind: 'recorded' });
+      const expression = expressionOf({
+        set: [
+          ['status', status],
+          ['failure', 'throttled'],
+          ['reason', 'DynamoDB throttled the write (ThrottlingException)'],
+          ['type', 'user.create'],
+          ['issuedAt', ISSUED_AT],
+          ['fingerprint', 'fp-1'],
+          ['sentAt', facts.sentAt],
+          ['messageHash', 'hash-1'],
+          ['attempts', 2],
+          ['processedAt', AT],
+          ['expiresAt', EXPIRES_AT],
+          ['lastReceivedAt', AT],
+          // A dead letter stands in the dead-letters index; a retry leaves it.
+          ...(status === 'dead-lettered'
+            ? [['deadLetterOutcome', 'exhausted'] as [string, unknown]]
+            : []),
+        ],
+        ifAbsent: [['firstReceivedAt', AT]],
+        append: [['attemptHistory', [attemptEntry(status, 'throttled')]]],
+        remove: status === 'dead-lettered' ? [] : ['deadLetterOutcome'],
+      });
       expect(updates()).toStrictEqual([
         {
           TableName: 'commands',
           Key: { commandId: 'cmd-1' },
-          UpdateExpression:
-            'SET #f0 = :f0, #f1 = :f1, #f2 = :f2, #f3 = :f3, #f4 = :f4, #f5 = :f5, #f6 = :f6, #f7 = :f7, #f8 = :f8, #f9 = :f9',
+          UpdateExpression: expression.UpdateExpression,
           ConditionExpression: SAME_COMMAND_MAY_WRITE,
           ExpressionAttributeNames: {
-            '#f0': 'status',
-            '#f1': 'failure',
-            '#f2': 'reason',
-            '#f3': 'type',
-            '#f4': 'issuedAt',
-            '#f5': 'fingerprint',
-            '#f6': 'messageHash',
-            '#f7': 'attempts',
-            '#f8': 'processedAt',
-            '#f9': 'expiresAt',
+            ...expression.ExpressionAttributeNames,
             ...STATUS_NAMES,
             '#c_fingerprint': 'fingerprint',
           },
           ExpressionAttributeValues: {
-            ':f0': status,
-            ':f1': 'throttled',
-            ':f2': 'DynamoDB throttled the write (ThrottlingException)',
-            ':f3': 'user.create',
-            ':f4': ISSUED_AT,
-            ':f5': 'fp-1',
-            ':f6': 'hash-1',
-            ':f7': 2,
-            ':f8': '2026-02-01T00:00:00.000Z',
-            ':f9': EXPIRES_AT,
+            ...expression.ExpressionAttributeValues,
             ...STATUS_VALUES,
             ':c_fingerprint': 'fp-1',
           },
@@ -669,6 +755,173 @@ describe('recording an outcome without effect', () => {
 
     // Assess
     await expect(recording).rejects.toBe(error);
+  });
+});
+
+describe('the timeline a record keeps', () => {
+  type Update = {
+    UpdateExpression?: string;
+    ExpressionAttributeNames?: object;
+    ExpressionAttributeValues?: object;
+  };
+
+  /** The value each attribute is given by one update, whichever clause it is in. */
+  function written(update: Update) {
+    const names = (update.ExpressionAttributeNames ?? {}) as Record<string, string>;
+    const values = (update.ExpressionAttributeValues ?? {}) as Record<string, unknown>;
+    return Object.fromEntries(
+      Object.entries(names)
+        .filter(([placeholder]) => placeholder.startsWith('#f'))
+        .map(([placeholder, name]) => [name, values[`:${placeholder.slice(1)}`]]),
+    );
+  }
+  function placeholderOf(update: Update, name: string) {
+    const names = (update.ExpressionAttributeNames ?? {}) as Record<string, string>;
+    return Object.entries(names).find(([, n]) => n === name)?.[0] ?? 'none';
+  }
+  /** The REMOVE clause of an update, as a list of placeholders. */
+  const removedBy = (update: Update) =>
+    (update.UpdateExpression ?? '').split(' REMOVE ')[1]?.split(', ') ?? [];
+  const recordUpdateOf = (): Update => transactions()[0]?.TransactItems?.[1]?.Update ?? {};
+
+  it('starts the attempt history again on attempt 1, appends later attempts, and lists at most 10', async () => {
+    // Prepare
+    dynamo.on(TransactWriteCommand).resolves({});
+
+    // Act
+    const updatesByAttempt = new Map<number, Update>();
+    for (const attempt of [1, 3, 10, 11]) {
+      dynamo.resetHistory();
+      await repository().createUser(create, { ...facts, attempt });
+      updatesByAttempt.set(attempt, recordUpdateOf());
+    }
+
+    // Assess: a delivery's first attempt replaces the list (a redrive starts a new one).
+    const [first, third, tenth, eleventh] = [1, 3, 10, 11].map(
+      (n) => updatesByAttempt.get(n) ?? {},
+    );
+    const history = (update: Update) => placeholderOf(update, 'attemptHistory');
+    expect(first?.UpdateExpression).toContain(
+      `${history(first ?? {})} = :${history(first ?? {}).slice(1)},`,
+    );
+    expect(first?.UpdateExpression).not.toContain('list_append');
+    expect(written(first ?? {}).attemptHistory).toEqual([attemptEntry('succeeded', undefined, 1)]);
+    // Later ones append, making the list where an older worker left none.
+    for (const [update, attempt] of [
+      [third, 3],
+      [tenth, 10],
+    ] as const) {
+      const list = history(update ?? {});
+      expect(update?.UpdateExpression).toContain(
+        `${list} = list_append(if_not_exists(${list}, :${list.slice(1)}none), :${list.slice(1)})`,
+      );
+      expect(written(update ?? {}).attemptHistory).toEqual([
+        attemptEntry('succeeded', undefined, attempt),
+      ]);
+    }
+    // Past ATTEMPT_HISTORY_MAX only the count and the times move on.
+    expect(Object.values(eleventh?.ExpressionAttributeNames ?? {})).not.toContain('attemptHistory');
+    expect(written(eleventh ?? {})).toMatchObject({ attempts: 11, lastReceivedAt: AT });
+  });
+
+  it('dates an attempt from when it began, so a failure recorded after a slow write keeps that start', async () => {
+    // Prepare
+    const began = '2026-02-01T00:00:01.000Z';
+    const failed = '2026-02-01T00:00:04.000Z';
+    let now = new Date(began);
+    const writes = repository({ now: () => now });
+    const conflict = cancelled('None', { Code: 'TransactionConflict' });
+    dynamo.on(TransactWriteCommand).callsFake(() => {
+      now = new Date(failed);
+      throw conflict;
+    });
+    dynamo.on(UpdateCommand).resolves({});
+    const attempt: MessageFacts = { ...facts, receivedAt: new Date(began) };
+
+    // Act: the write fails 3 s later; the caller records the failure with the same facts.
+    await expect(writes.createUser(create, attempt)).rejects.toBe(conflict);
+    await writes.recordOutcome(create, attempt, {
+      status: 'retrying',
+      failure: 'transaction-conflict',
+      reason: 'another transaction on the same item got in the way (TransactionConflict)',
+    });
+
+    // Assess
+    expect(written(updates()[0] ?? {})).toMatchObject({
+      lastReceivedAt: began,
+      firstReceivedAt: began,
+      processedAt: failed,
+      attemptHistory: [
+        {
+          attempt: 2,
+          receivedAt: began,
+          outcome: 'retrying',
+          failure: 'transaction-conflict',
+          recordedAt: failed,
+        },
+      ],
+    });
+  });
+
+  it('starts a new attempt with new facts, and sets firstReceivedAt only where absent', async () => {
+    // Prepare
+    let now = new Date('2026-02-01T00:00:01.000Z');
+    const writes = repository({ now: () => now });
+    dynamo.on(UpdateCommand).resolves({});
+    const retrying = { status: 'retrying', failure: 'throttled', reason: 'slow' } as const;
+
+    // Act
+    await writes.recordOutcome(create, { ...facts, attempt: 1 }, retrying);
+    now = new Date('2026-02-01T00:00:05.000Z');
+    await writes.recordOutcome(create, { ...facts, attempt: 2 }, retrying);
+
+    // Assess
+    const second: Update = updates()[1] ?? {};
+    expect(written(second)).toMatchObject({ lastReceivedAt: '2026-02-01T00:00:05.000Z' });
+    const firstReceived = placeholderOf(second, 'firstReceivedAt');
+    expect(second.UpdateExpression).toContain(
+      `${firstReceived} = if_not_exists(${firstReceived}, :${firstReceived.slice(1)})`,
+    );
+  });
+
+  it.each([
+    ['invalid', { status: 'invalid', reason: 'body is not JSON' }, 'invalid'],
+    [
+      'dead-lettered',
+      { status: 'dead-lettered', failure: 'throttled', reason: 'gave up' },
+      'exhausted',
+    ],
+  ] as const)('puts an %s record in the dead-letters index', async (_label, record, key) => {
+    // Prepare
+    dynamo.on(UpdateCommand).resolves({});
+
+    // Act
+    await repository().recordOutcome(create, facts, record);
+
+    // Assess
+    const update = updates()[0] ?? {};
+    expect(written(update).deadLetterOutcome).toBe(key);
+    expect(removedBy(update)).not.toContain(placeholderOf(update, 'deadLetterOutcome'));
+  });
+
+  it('takes a command out of the dead-letters index with any other outcome', async () => {
+    // Prepare
+    dynamo.on(TransactWriteCommand).resolves({});
+    dynamo.on(UpdateCommand).resolves({});
+
+    // Act
+    await repository().createUser(create, facts);
+    await repository().recordOutcome(create, facts, {
+      status: 'retrying',
+      failure: 'throttled',
+      reason: 'slow',
+    });
+
+    // Assess
+    for (const update of [recordUpdateOf(), updates()[0] ?? {}]) {
+      expect(removedBy(update)).toContain(placeholderOf(update, 'deadLetterOutcome'));
+      expect(written(update).deadLetterOutcome).toBeUndefined();
+    }
   });
 });
 

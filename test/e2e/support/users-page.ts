@@ -80,6 +80,32 @@ export function usersPage(page: Page) {
         detail: await shownText(entry.locator('.activity-detail')),
       };
     },
+    /** Opens the entry's timeline and returns its steps as shown, once it lists `last`. */
+    async openTimeline(entry: Locator, last: RegExp) {
+      const toggle = entry.getByRole('button', { name: 'Timeline' });
+      await toggle.click();
+      const steps = entry.getByRole('list', { name: 'Timeline' }).getByRole('listitem');
+      await steps.last().filter({ hasText: last }).waitFor();
+      return steps.allInnerTexts();
+    },
+    /** The Operations panel: the queues' figures and the dead letters listed. */
+    operations() {
+      const panel = section('Operations');
+      return {
+        panel,
+        /** The value shown under a figure's name (`Command queue`). */
+        figure: (term: string) =>
+          panel
+            .locator('.figures > div')
+            .filter({ has: page.getByRole('term').filter({ hasText: term }) })
+            .getByRole('definition'),
+        deadLetter: (commandId: string) =>
+          panel
+            .getByRole('list', { name: 'Dead letters' })
+            .getByRole('listitem')
+            .filter({ hasText: commandId }),
+      };
+    },
     rowOf(emailAddress: string): Locator {
       return section('Read users')
         .getByRole('table')

@@ -100,6 +100,10 @@ export async function reconcile(
       groupId: messageGroupIdFor(submitted?.emailAddress ?? ''),
       sentAt: expect.any(Number),
       issuedAt: submitted?.issuedAt ?? expect.any(String),
+      // The timeline: the attempts of the last delivery, ending where the record stands.
+      firstReceivedAt: expect.any(String),
+      lastReceivedAt: expect.any(String),
+      attemptHistory: expect.arrayContaining([expect.objectContaining({ outcome: record.status })]),
       processedAt: expect.any(String),
       expiresAt: expect.any(Number),
     });
