@@ -159,7 +159,7 @@ export const EnvVariables = z.object({
     .describe('When set, POST/PATCH/DELETE need `Authorization: Bearer <API_TOKEN>`.'),
   PROTECT_READS: boolean
     .default(false)
-    .describe('With API_TOKEN, also require it for GET /users, /commands and /metrics.'),
+    .describe('With API_TOKEN, also require it for GET /users, /commands, /operations and /metrics.'),
   RATE_LIMIT_MAX: z.coerce
     .number()
     .int()
@@ -172,7 +172,7 @@ export const EnvVariables = z.object({
     .min(0)
     .default(3000)
     .describe(
-      'Reads (GET /users, /commands, /metrics) per client per window; 0 turns the limit off.',
+      'Reads (GET /users, /commands, /operations, /metrics) per client per window; 0 turns the limit off.',
     ),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce
     .number()
