@@ -11,6 +11,7 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import type { UserCommand } from '../shared/contract/commands.ts';
 import { commandMessage } from '../shared/contract/message.ts';
 import { tracer } from '../shared/telemetry.ts';
@@ -83,14 +84,20 @@ export function createCommandPublisher(
         ...messaging,
         'messaging.operation.type': 'send',
         'messaging.batch.message_count': batch.length,
+        'rpc.system': 'aws-api',
+        'rpc.service': 'SQS',
+        'rpc.method': 'SendMessageBatch',
       },
     });
     try {
-      const command = keepEachEntrysTraceContext(
-        new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: batch.map((p) => p.entry) }),
-      );
+      const command = new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: batch.map((p) => p.entry),
+      });
+      // The send span is this call's span. The AWS SDK instrumentation's own, besides being a
+      // second one, would write its context into every entry over each command's.
       const { Successful = [], Failed = [] } = await context.with(
-        trace.setSpan(ROOT_CONTEXT, sendSpan),
+        suppressTracing(trace.setSpan(ROOT_CONTEXT, sendSpan)),
         () => sqs.send(command),
       );
       const succeeded = new Map(Successful.map((s) => [s.Id, s.MessageId]));
@@ -157,31 +164,4 @@ function toPublishError(code: string | undefined, message: string): Error {
   const error = new Error(`SQS refused the message: ${code ?? 'unknown'}: ${message}`);
   error.name = code ?? 'SendMessageBatchEntryFailed';
   return OUR_BUGS.has(error.name) ? error : new QueueUnavailableError(error);
-}
-
-/**
- * The AWS SDK's instrumentation writes the context of its own SendMessageBatch span into every
- * entry, over each command's. Put each entry's own back, after it and before the request is
- * built: one trace per command, even in a shared batch. (Without tracing there is nothing to
- * keep, and the command goes out untouched.)
- */
-function keepEachEntrysTraceContext(command: SendMessageBatchCommand): SendMessageBatchCommand {
-  const own = new Map(
-    (command.input.Entries ?? []).flatMap((entry) =>
-      entry.MessageAttributes ? [[entry.Id, { ...entry.MessageAttributes }] as const] : [],
-    ),
-  );
-  if (own.size === 0) return command;
-  command.middlewareStack.add(
-    (next) => (args) => {
-      const entries = (args.input as { Entries?: SendMessageBatchRequestEntry[] }).Entries ?? [];
-      for (const entry of entries) {
-        const attributes = own.get(entry.Id);
-        if (attributes) entry.MessageAttributes = { ...entry.MessageAttributes, ...attributes };
-      }
-      return next(args);
-    },
-    { step: 'initialize', name: 'keepEachEntrysTraceContext' },
-  );
-  return command;
 }

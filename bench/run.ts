@@ -14,6 +14,7 @@ import {
   measureDrain,
   measureReads,
 } from './throughput.ts';
+import { measureTracedAccepts, measureTracedDrain } from './tracing.ts';
 
 /**
  * `npm run bench`: every figure next to a baseline measured in the same run, on the embedded
@@ -60,6 +61,8 @@ try {
   await run('G: burst', () => measureBurst(inputs));
   await run('H: reads among long polls', () => measureLongPolls(inputs));
   await run('I: a create during another client’s burst', () => measureFairHashing(inputs));
+  await run('J: commands accepted, tracing on vs off', () => measureTracedAccepts(inputs));
+  await run('K: worker drain, tracing on vs off', () => measureTracedDrain(inputs));
   figures.sort((a, b) => a.id.localeCompare(b.id));
 
   const report: BenchReport = {

@@ -36,6 +36,8 @@ export interface Scale {
   /** I: one client's creates sent at once, with a second client's single create among them. */
   fairBurst: number;
   fairRounds: Rounds;
+  /** J and K: A and C with tracing on, then off, in each round. */
+  tracingRounds: Rounds;
 }
 
 export const SCALES: Record<Scale['name'], Scale> = {
@@ -59,6 +61,7 @@ export const SCALES: Record<Scale['name'], Scale> = {
     waiterRounds: { warmup: 1, measured: 3 },
     fairBurst: 150,
     fairRounds: { warmup: 1, measured: 7 },
+    tracingRounds: { warmup: 1, measured: 3 },
   },
   tiny: {
     name: 'tiny',
@@ -80,5 +83,6 @@ export const SCALES: Record<Scale['name'], Scale> = {
     waiterRounds: { warmup: 0, measured: 1 },
     fairBurst: 10,
     fairRounds: { warmup: 0, measured: 1 },
+    tracingRounds: { warmup: 0, measured: 1 },
   },
 };

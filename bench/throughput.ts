@@ -44,31 +44,10 @@ function okPerSecond(result: autocannon.Result, label: string): number {
 }
 
 /** A. Commands without a password through the API vs a bare SendMessage loop, same concurrency. */
-export async function measureAcceptedCommands({
-  scale,
-  emulatorEnv,
-}: BenchInputs): Promise<Figure> {
-  const resources = await newResources(emulatorEnv, 'a');
-  const api = await startBenchService('api', resources.env);
-  await api.reset();
-  const result = await autocannon({
-    url: api.url,
-    connections: scale.concurrency,
-    duration: scale.seconds,
-    idReplacement: true,
-    requests: [
-      {
-        method: 'PATCH',
-        path: '/users/a-[<id>]@bench.io',
-        headers: JSON_HEADERS,
-        body: '{"firstName":"Bench"}',
-      },
-      { method: 'DELETE', path: '/users/d-[<id>]@bench.io' },
-    ],
-  });
-  const probe = await api.probe();
-  await api.stop();
-  const value = okPerSecond(result, 'A');
+export async function measureAcceptedCommands(inputs: BenchInputs): Promise<Figure> {
+  const { scale, emulatorEnv } = inputs;
+  const { value, apiPeakRssMb } = await acceptedCommandsPerSecond(inputs, 'a');
+  const resources = await newResources(emulatorEnv, 'a-bare');
   const baseline = await runForDuration(scale.concurrency, scale.seconds, () =>
     sendCommand(resources.sqs, resources.queueUrl, {
       schemaVersion: SCHEMA_VERSION,
@@ -89,7 +68,40 @@ export async function measureAcceptedCommands({
     ratioMeaning: 'API ÷ baseline',
     target: '≥ 1.5',
     met: value / baseline >= 1.5,
+    apiPeakRssMb,
+  };
+}
+
+/** A's measurement: updates and deletes through an API of its own, `env` added to its own. */
+export async function acceptedCommandsPerSecond(
+  { scale, emulatorEnv }: BenchInputs,
+  prefix: string,
+  env: Record<string, string> = {},
+): Promise<{ value: number; apiPeakRssMb: number; cpuMsPerCommand: number }> {
+  const resources = await newResources(emulatorEnv, prefix);
+  const api = await startBenchService('api', { ...resources.env, ...env });
+  await api.reset();
+  const result = await autocannon({
+    url: api.url,
+    connections: scale.concurrency,
+    duration: scale.seconds,
+    idReplacement: true,
+    requests: [
+      {
+        method: 'PATCH',
+        path: '/users/a-[<id>]@bench.io',
+        headers: JSON_HEADERS,
+        body: '{"firstName":"Bench"}',
+      },
+      { method: 'DELETE', path: '/users/d-[<id>]@bench.io' },
+    ],
+  });
+  const probe = await api.probe();
+  await api.stop();
+  return {
+    value: okPerSecond(result, prefix.toUpperCase()),
     apiPeakRssMb: probe.peakRssMb,
+    cpuMsPerCommand: probe.cpuMs / Math.max(1, result['2xx']),
   };
 }
 
@@ -168,30 +180,14 @@ export async function measureDrain(inputs: BenchInputs): Promise<Figure> {
   const { scale, emulatorEnv, passwordHash, workerConcurrency } = inputs;
   let workerPeakRssMb = 0;
   const result = await pairedRounds(scale.drainRounds, async (round) => {
-    const prefix = `c${round}`;
-    const resources = await newResources(emulatorEnv, prefix);
-    await prefillQueue(
-      resources,
-      Array.from({ length: scale.drainCount }, (_, i) => createCommand(i, passwordHash, prefix)),
-    );
-    const worker = await startBenchService('worker', resources.env);
-    await worker.reset();
-    let records = await commandRecords(resources);
-    while (records.length < scale.drainCount) {
-      await sleep(250);
-      records = await commandRecords(resources);
-    }
-    workerPeakRssMb = Math.max(workerPeakRssMb, (await worker.probe()).peakRssMb);
-    await worker.stop();
-    const times = records.map((r) => Date.parse(r.processedAt)).sort((a, b) => a - b);
-    const spanSeconds = ((times.at(-1) ?? 0) - (times[0] ?? 0)) / 1000;
-
-    const bare = await newResources(emulatorEnv, `${prefix}-bare`);
+    const drained = await drainPerSecond(inputs, `c${round}`);
+    workerPeakRssMb = Math.max(workerPeakRssMb, drained.workerPeakRssMb);
+    const bare = await newResources(emulatorEnv, `c${round}-bare`);
     const tables = bare.config.resources.tables;
     const baseline = await runClosedLoop(workerConcurrency, scale.drainCount, (i) =>
-      createTransaction(bare.dynamoDb, tables, createCommand(i, passwordHash, prefix)),
+      createTransaction(bare.dynamoDb, tables, createCommand(i, passwordHash, `c${round}`)),
     );
-    return { value: (records.length - 1) / spanSeconds, baseline: baseline.perSecond };
+    return { value: drained.value, baseline: baseline.perSecond };
   });
   return {
     id: 'C',
@@ -207,6 +203,31 @@ export async function measureDrain(inputs: BenchInputs): Promise<Figure> {
     workerPeakRssMb,
     notes: roundsNote(scale.drainRounds, result.ratios),
   };
+}
+
+/** C's measurement: a worker of its own, `env` added to its own, draining a pre-filled queue. */
+export async function drainPerSecond(
+  { scale, emulatorEnv, passwordHash }: BenchInputs,
+  prefix: string,
+  env: Record<string, string> = {},
+): Promise<{ value: number; workerPeakRssMb: number }> {
+  const resources = await newResources(emulatorEnv, prefix);
+  await prefillQueue(
+    resources,
+    Array.from({ length: scale.drainCount }, (_, i) => createCommand(i, passwordHash, prefix)),
+  );
+  const worker = await startBenchService('worker', { ...resources.env, ...env });
+  await worker.reset();
+  let records = await commandRecords(resources);
+  while (records.length < scale.drainCount) {
+    await sleep(250);
+    records = await commandRecords(resources);
+  }
+  const { peakRssMb } = await worker.probe();
+  await worker.stop();
+  const times = records.map((r) => Date.parse(r.processedAt)).sort((a, b) => a - b);
+  const spanSeconds = ((times.at(-1) ?? 0) - (times[0] ?? 0)) / 1000;
+  return { value: (records.length - 1) / spanSeconds, workerPeakRssMb: peakRssMb };
 }
 
 /** D. Reads of one user through the API vs a bare GetItem loop, same concurrency, in paired rounds. */
@@ -249,6 +270,6 @@ export async function measureReads(inputs: BenchInputs): Promise<Figure> {
   };
 }
 
-function roundsNote(rounds: Rounds, ratios: number[]): string {
+export function roundsNote(rounds: Rounds, ratios: number[]): string {
   return `ratio per round ${ratios.map((r) => r.toFixed(2)).join(', ')}, after ${rounds.warmup} warm-up round(s)`;
 }

@@ -117,9 +117,11 @@ export async function startTracing(
     instrumentations.push(
       new FastifyOtelInstrumentation({
         registerOnInitialization: true,
-        // The request span and its handler's; a span per lifecycle hook of every plugin
-        // (security, rate limit, headers, ...) would multiply the spans, and their cost, by four.
+        // The request span only: a span per lifecycle hook of every plugin (security, rate
+        // limit, headers, ...) and one for the handler would multiply the spans, and what they
+        // cost, for nothing the request span and the command's own spans do not say.
         instrumentHooks: false,
+        instrumentHandler: false,
         // Orchestrators' probes every few seconds would be most of the traces.
         ignorePaths: (route: { url: string }) => UNTRACED_ROUTES.has(route.url),
         // An error's message can hold what a client sent; the status code says enough.

@@ -13,15 +13,15 @@ describe('npm run bench', () => {
     const outDir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
     await run(process.execPath, ['bench/run.ts'], {
       env: { ...process.env, BENCH_SCALE: 'tiny', BENCH_OUT: outDir },
-      timeout: 240_000,
+      timeout: 360_000,
     });
     const report = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as BenchReport;
-    expect(report.figures.map((figure) => figure.id)).toEqual([...'ABCDEFGHI']);
+    expect(report.figures.map((figure) => figure.id)).toEqual([...'ABCDEFGHIJK']);
     for (const figure of report.figures) {
       expect(figure.value, figure.id).toBeGreaterThan(0);
       if (figure.id !== 'F') expect(figure.baseline, figure.id).toBeGreaterThan(0);
     }
     expect(readFileSync(join(outDir, 'results.svg'), 'utf8')).toContain('<svg');
     expect(readFileSync(join(outDir, 'results.md'), 'utf8')).toContain('| A. ');
-  }, 300_000);
+  }, 420_000);
 });
