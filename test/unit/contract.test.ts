@@ -53,6 +53,12 @@ describe('the command contract', () => {
     ]);
   });
 
+  it('says what is wrong with a payload that is no object, not that it has unknown fields', () => {
+    expect(issuesOf({ ...create, payload: 'x' })).toEqual([
+      'payload: Invalid input: expected object, received string',
+    ]);
+  });
+
   it('rejects unknown fields at every level', () => {
     expect(issuesOf({ ...create, extra: 1 })).toEqual([
       ': unknown field "extra": the contract allows only the fields it defines',
