@@ -159,7 +159,9 @@ export const EnvVariables = z.object({
     .describe('When set, POST/PATCH/DELETE need `Authorization: Bearer <API_TOKEN>`.'),
   PROTECT_READS: boolean
     .default(false)
-    .describe('With API_TOKEN, also require it for GET /users, /commands, /operations and /metrics.'),
+    .describe(
+      'With API_TOKEN, also require it for GET /users, /commands, /operations and /metrics.',
+    ),
   RATE_LIMIT_MAX: z.coerce
     .number()
     .int()
