@@ -54,24 +54,21 @@ export async function createApi(config: Config, log: Logger): Promise<Api> {
     maxWaiters: env.COMMAND_WAITERS_MAX,
     perClient: env.COMMAND_WAITERS_PER_CLIENT,
   });
+  // One reader per queue (the dead-letter queue's URL is looked up once), for the Operations
+  // panel and the metrics alike.
+  const queueDepths = {
+    command: queueDepthReader(sqs, { url: queueUrl }),
+    deadLetter: queueDepthReader(sqs, { name: config.resources.queues.commandDeadLetter }),
+  };
   const app = await buildApp(
     {
       commands: createCommandIntake({ publisher, ledger, hasher }),
       ledger,
       waiters,
       reads,
-      operations: createOperationsReader({
-        queues: {
-          command: queueDepthReader(sqs, { url: queueUrl }),
-          deadLetter: queueDepthReader(sqs, { name: config.resources.queues.commandDeadLetter }),
-        },
-        ledger,
-      }),
+      operations: createOperationsReader({ queues: queueDepths, ledger }),
       metrics: createApiMetrics({
-        queues: {
-          command: queueDepthReader(sqs, { url: queueUrl }),
-          'dead-letter': queueDepthReader(sqs, { name: config.resources.queues.commandDeadLetter }),
-        },
+        queues: { command: queueDepths.command, 'dead-letter': queueDepths.deadLetter },
         hasher,
         waiters,
       }),

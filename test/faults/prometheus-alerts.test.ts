@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { type Deployment, deploy, ONE_CLIENT } from '../harness/deployment.ts';
+import { type Deployment, deploy, PROCESS_TEST_SETTINGS } from '../harness/deployment.ts';
 import { uniqueEmail } from '../harness/environment.ts';
 import {
   type ApiProcess,
@@ -35,13 +35,7 @@ beforeAll(async () => {
   deployment = await deploy(
     {
       ...inject('emulatorEnv'),
-      ...ONE_CLIENT,
-      PORT: '0',
-      BCRYPT_COST: '4',
-      HASH_THREADS: '1',
-      WORKER_WAIT_TIME_SECONDS: '1',
-      STARTUP_TIMEOUT_SECONDS: '10',
-      LOG_LEVEL: 'info',
+      ...PROCESS_TEST_SETTINGS,
     },
     { label: 'prometheus' },
   );

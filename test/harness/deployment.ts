@@ -31,6 +31,20 @@ export const ONE_CLIENT: Record<string, string> = {
   COMMAND_WAITERS_PER_CLIENT: '0',
 };
 
+/**
+ * What tests that run the real API and worker processes start them with: any free port,
+ * bcrypt at its cheapest, one hash thread, one-second long polls, a short start-up wait.
+ */
+export const PROCESS_TEST_SETTINGS: Record<string, string> = {
+  ...ONE_CLIENT,
+  PORT: '0',
+  BCRYPT_COST: '4',
+  HASH_THREADS: '1',
+  WORKER_WAIT_TIME_SECONDS: '1',
+  STARTUP_TIMEOUT_SECONDS: '10',
+  LOG_LEVEL: 'info',
+};
+
 /** Tables and queues of its own on some emulators, provisioned, and clients for them. */
 export interface Deployment {
   config: Config;

@@ -9,7 +9,7 @@ import {
   recordSuiteRecords,
 } from '../support/secrecy.ts';
 import { type CuttableLink, startCuttableLink } from './cuttable-link.ts';
-import { type Deployment, deploy, ONE_CLIENT } from './deployment.ts';
+import { type Deployment, deploy, PROCESS_TEST_SETTINGS } from './deployment.ts';
 import { type RestartableEmulator, startDynamoDbEmulator, startSqsEmulator } from './emulators.ts';
 import { type ServiceProcess, startService, stopService } from './processes.ts';
 
@@ -54,13 +54,7 @@ export async function startFaultSystem(
     AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_SQS: sqsEmulator.endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEmulator.endpoint,
-    ...ONE_CLIENT,
-    PORT: '0',
-    BCRYPT_COST: '4',
-    HASH_THREADS: '1',
-    WORKER_WAIT_TIME_SECONDS: '1',
-    STARTUP_TIMEOUT_SECONDS: '10',
-    LOG_LEVEL: 'info',
+    ...PROCESS_TEST_SETTINGS,
     ...overrides,
   });
   const { env } = deployment;

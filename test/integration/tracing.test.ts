@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { commandMessage } from '../../shared/contract/message.ts';
-import { type Deployment, deploy, ONE_CLIENT } from '../harness/deployment.ts';
+import { type Deployment, deploy, PROCESS_TEST_SETTINGS } from '../harness/deployment.ts';
 import { makeCommand, SAMPLE_HASH, uniqueEmail } from '../harness/environment.ts';
 import { type ApiProcess, type ServiceProcess, startService } from '../harness/processes.ts';
 import {
@@ -31,12 +31,8 @@ beforeAll(async () => {
   receiver = await startOtlpReceiver();
   deployment = await deploy({
     ...inject('emulatorEnv'),
-    ...ONE_CLIENT,
-    PORT: '0',
-    BCRYPT_COST: '4',
+    ...PROCESS_TEST_SETTINGS,
     HASH_THREADS: '2',
-    WORKER_WAIT_TIME_SECONDS: '1',
-    LOG_LEVEL: 'info',
     // A wide window, so the burst's commands share batches.
     PUBLISH_BATCH_WINDOW_MS: '100',
   });
